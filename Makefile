@@ -1,0 +1,47 @@
+# tcpreport — make targets. 'make report' and 'make test' work on a fresh
+# Debian 12 machine with Go: 'make deps' installs what they need.
+
+GO       ?= go
+BIN      := bin/tcpreport
+MODULE   := github.com/tcpreport/tcpreport
+VCS      := $(shell git rev-parse HEAD 2>/dev/null)$(shell git diff --quiet HEAD 2>/dev/null || echo +dirty)
+LDFLAGS  := -X $(MODULE)/engine.vcsRevision=$(VCS)
+REPORT   ?= reports/gate8.md
+FUZZTIME ?= 60s
+
+.PHONY: all deps build test vet report bench fuzz clean
+
+all: build
+
+# deps installs the Debian packages the tests and the flagship report need
+# (only those missing) and downloads the Go modules. Idempotent.
+deps:
+	@./.ci/deps
+	@$(GO) mod download
+
+build:
+	@mkdir -p bin
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tcpreport
+
+vet:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))" || { gofmt -l .; echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet ./...
+
+# test runs every test with the real components (SQLite files, processes).
+test: deps vet
+	$(GO) test -count=1 -timeout 20m ./...
+
+report: build
+	./$(BIN) build $(REPORT)
+
+# bench runs the Go benchmarks, then times whole tcpreport processes: a cold
+# build of the flagship report and a warm rebuild served from the cache.
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) test -run '^$$' -bench BuildProcess -benchtime 10x ./cmd/tcpreport
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./engine/doc
+
+clean:
+	rm -rf bin .tcpreport artifacts/*/ artifacts/*.tar.gz

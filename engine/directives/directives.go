@@ -1,0 +1,16 @@
+// Package directives adapts the domain packages to the engine: one file per
+// directive kind.
+package directives
+
+import "github.com/tcpreport/tcpreport/engine"
+
+// All returns every directive kind of this package, in a fixed order, for
+// cmd to register.
+func All() []engine.Directive {
+	return []engine.Directive{
+		NewEnvironment(),
+		NewRun(),
+		NewTable(),
+		NewPlot(),
+	}
+}
