@@ -21,7 +21,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -71,27 +70,25 @@ var (
 
 // Write writes files (relative slash paths to contents) and the manifest m
 // into root/<m.Report>/ and root/<m.Report>.tar.gz, and returns the bundle
-// directory. Write fills in m.Files (and m.Format, if zero).
+// directory. On success Write fills in m.Files and sets m.Format.
 //
 // Everything is first written and synced under a temporary directory
-// root/.tmp-<report>-*; only then is the old bundle directory moved aside,
-// the new one renamed into place and the archive renamed over the old one.
+// root/.tmp-<report>-*; only then is the old bundle directory moved aside
+// (into that temporary directory), the new one renamed into place, the
+// archive renamed over the old one, and the temporary directory removed.
 // An error before those renames leaves the previous bundle untouched and no
-// temporary files; a failed rename puts the old directory back. The
-// directory and the archive are two renames, so a crash between them can
-// leave a new directory beside an old archive; both still verify on their
-// own.
+// temporary files; a failed rename puts the old bundle back. A crash during
+// the renames can leave the old directory inside root/.tmp-<report>-*, or a
+// new directory beside an old archive; each still verifies on its own.
+// Calls for the same root and report must not overlap.
 //
-// If removing the temporary directory fails after the bundle is in place,
-// Write returns the bundle directory together with the error.
+// If only removing the temporary directory or syncing root fails, the new
+// bundle is in place and Write returns its directory with the error.
 func Write(root string, m *Manifest, files map[string][]byte) (dir string, err error) {
 	if m == nil {
 		return "", errors.New("bundle: nil manifest")
 	}
-	if m.Format == 0 {
-		m.Format = Format
-	}
-	if m.Format != Format {
+	if m.Format != 0 && m.Format != Format {
 		return "", fmt.Errorf("bundle: manifest format %d is not supported; this tcpreport writes format %d", m.Format, Format)
 	}
 	if msg := reportNameProblem(m.Report); msg != "" {
@@ -117,7 +114,7 @@ func Write(root string, m *Manifest, files map[string][]byte) (dir string, err e
 		sums[name] = FileSum{SHA256: hex.EncodeToString(sum[:]), Size: int64(len(data))}
 	}
 	mm := *m
-	mm.Files = sums
+	mm.Format, mm.Files = Format, sums
 	if mm.Environment == nil {
 		mm.Environment = map[string]string{}
 	}
@@ -154,10 +151,12 @@ func Write(root string, m *Manifest, files map[string][]byte) (dir string, err e
 	// directory is moved there too, so removing tmp cleans up every case.
 	stage := filepath.Join(tmp, m.Report)
 	tmpArc := filepath.Join(tmp, m.Report+".tar.gz")
-	if err := writeTree(stage, names, dirs, all); err != nil {
-		return "", fmt.Errorf("bundle %s: %w", m.Report, err)
-	}
-	if err := writeArchive(tmpArc, m.Report, names, dirs, all); err != nil {
+	// Compressing the archive takes about as long as writing and syncing
+	// the tree, so the two overlap.
+	arcErr := make(chan error, 1)
+	go func() { arcErr <- writeArchive(tmpArc, m.Report, names, dirs, all) }()
+	treeErr := writeTree(stage, names, dirs, all)
+	if err := errors.Join(treeErr, <-arcErr); err != nil {
 		return "", fmt.Errorf("bundle %s: %w", m.Report, err)
 	}
 	if err := syncDir(tmp); err != nil {
@@ -170,10 +169,10 @@ func Write(root string, m *Manifest, files map[string][]byte) (dir string, err e
 	if err := swap(tmp, stage, dst, tmpArc, arc); err != nil {
 		return "", fmt.Errorf("bundle %s: %w", m.Report, err)
 	}
+	m.Format, m.Files = Format, sums
 	if err := syncDir(root); err != nil {
 		return dst, fmt.Errorf("bundle %s: %w", m.Report, err)
 	}
-	m.Files = sums
 	return dst, nil
 }
 
@@ -238,19 +237,17 @@ func checkFiles(files map[string][]byte) (names, dirs []string, err error) {
 		names = append(names, name)
 	}
 	slices.Sort(names)
-	var errs []error
 	dirSet := map[string]bool{}
+	for _, name := range names {
+		if checkPath(name) == "" {
+			markParents(dirSet, name)
+		}
+	}
+	var errs []error
 	for _, name := range names {
 		if msg := checkPath(name); msg != "" {
 			errs = append(errs, fmt.Errorf("file %q: %s", name, msg))
-			continue
-		}
-		for d := path.Dir(name); d != "."; d = path.Dir(d) {
-			dirSet[d] = true
-		}
-	}
-	for _, name := range names {
-		if dirSet[name] {
+		} else if dirSet[name] {
 			errs = append(errs, fmt.Errorf("file %q: is also the directory of other files; rename one of them", name))
 		}
 	}

@@ -66,7 +66,8 @@ var (
 // absolute, contain "..", or are links or devices are reported as unsafe;
 // an archive that expands beyond 4 GiB or holds more than 100,000 entries
 // is reported unsafe and not read further. The archive's top directory must
-// be the report's name; a directory may have been renamed.
+// be the report's name; a bundle directory's own name is not checked, since
+// a reviewer may have renamed it.
 //
 // Verify returns an error only when path cannot be read or is not a bundle
 // (wrapping ErrNotBundle); what is wrong inside a bundle goes into the
@@ -82,6 +83,9 @@ func Verify(path string) (*Report, error) {
 			return nil, fmt.Errorf("bundle: %s: %w", path, err)
 		}
 		return inv.check(""), nil
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, notBundle(path)
 	}
 	inv, err := readArchive(path, false)
 	if err != nil {
@@ -104,6 +108,8 @@ func ReadManifest(path string) (*Manifest, error) {
 		if err != nil {
 			return nil, fmt.Errorf("bundle: %s: %w", path, err)
 		}
+	} else if !fi.Mode().IsRegular() {
+		return nil, notBundle(path)
 	} else {
 		inv, err := readArchive(path, true)
 		if err != nil {
@@ -224,7 +230,7 @@ func (inv *inventory) check(top string) *Report {
 		if slices.ContainsFunc(rep.Problems, func(p Problem) bool { return p.Path == ManifestName }) {
 			return rep // already said what is wrong with it
 		}
-		rep.Problems = append(rep.Problems, Problem{ManifestName, KindManifest, "missing; without it the bundle cannot be verified"})
+		rep.Problems = append(rep.Problems, Problem{ManifestName, KindManifest, "missing; without it the bundle cannot be verified (is this a bundle, artifacts/<report> or artifacts/<report>.tar.gz?)"})
 		return rep
 	}
 	m, err := decodeManifest(inv.manifest)
@@ -366,6 +372,10 @@ func typeName(t fs.FileMode) string {
 	return "irregular file"
 }
 
+func notBundle(path string) error {
+	return fmt.Errorf("bundle: %s: %w: neither a bundle directory nor a .tar.gz archive; pass artifacts/<report> or artifacts/<report>.tar.gz", path, ErrNotBundle)
+}
+
 // readArchive opens the archive at name and scans it.
 func readArchive(name string, manifestOnly bool) (*inventory, error) {
 	f, err := os.Open(name)
@@ -375,7 +385,7 @@ func readArchive(name string, manifestOnly bool) (*inventory, error) {
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 1<<16)
 	if magic, _ := br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
-		return nil, fmt.Errorf("bundle: %s: %w: neither a bundle directory nor a .tar.gz archive; pass artifacts/<report> or artifacts/<report>.tar.gz", name, ErrNotBundle)
+		return nil, notBundle(name)
 	}
 	inv, err := scanArchive(br, manifestOnly)
 	if err != nil {
@@ -431,7 +441,7 @@ func scanArchive(r io.Reader, manifestOnly bool) (*inventory, error) {
 		}
 		top, rel, _ := strings.Cut(name, "/")
 		switch h.Typeflag {
-		case tar.TypeReg, tar.TypeRegA, tar.TypeDir:
+		case tar.TypeReg, tar.TypeDir: // Next turns the legacy TypeRegA into these
 		default:
 			p := h.Name
 			if top == inv.top && rel != "" {

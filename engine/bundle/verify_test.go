@@ -442,6 +442,7 @@ func TestVerifyErrors(t *testing.T) {
 		wantErr string
 	}{
 		{"missing", filepath.Join(dir, "nope"), fs.ErrNotExist, "no such file or directory"},
+		{"device", os.DevNull, ErrNotBundle, "bundle: /dev/null: not a bundle: neither a bundle directory nor a .tar.gz archive"},
 		{"text file", file("notes.txt", []byte("hello\n")), ErrNotBundle,
 			": not a bundle: neither a bundle directory nor a .tar.gz archive; pass artifacts/<report> or artifacts/<report>.tar.gz"},
 		{"truncated archive", file("cut.tar.gz", good[:len(good)/2]), nil, "corrupt archive: unexpected EOF"},

@@ -27,7 +27,7 @@ func NewEnvironment() *Environment { return &Environment{} }
 func (*Environment) Kind() string { return "environment" }
 
 // Version returns the implementation version.
-func (*Environment) Version() int { return 1 }
+func (*Environment) Version() int { return 2 }
 
 // Options declares rtt-samples.
 func (*Environment) Options() []engine.OptionSpec {
@@ -122,12 +122,13 @@ func (*Environment) Run(ctx context.Context, req *engine.Request) (*engine.Resul
 	res.Values["rtt_samples"] = engine.Num(float64(n), "")
 	res.Series = []engine.Series{{Name: "loopback_rtt", Unit: "us", Values: us}}
 	res.Figures = []engine.Figure{{
-		Name:   "loopback-rtt",
-		Kind:   engine.ECDF,
-		XLabel: "round-trip time (µs)",
-		YLabel: "fraction of round trips",
-		LogX:   true,
-		Series: []engine.FigureData{{Name: "loopback TCP", Y: us}},
+		Name:    "loopback-rtt",
+		Kind:    engine.ECDF,
+		Caption: fmt.Sprintf("Empirical CDF of %d loopback TCP echo round-trip times (log x axis).", n),
+		XLabel:  "round-trip time (µs)",
+		YLabel:  "fraction of round trips",
+		LogX:    true,
+		Series:  []engine.FigureData{{Name: "loopback TCP", Y: us}},
 	}}
 	return res, nil
 }

@@ -100,18 +100,18 @@ func Draw(f engine.Figure, format string) (out []byte, err error) {
 	if format != "svg" && format != "png" {
 		return nil, fmt.Errorf("unknown figure format %q (use svg or png)", format)
 	}
-	p, legend, err := newPlot(f)
-	if err != nil {
-		return nil, err
-	}
-	// gonum/plot panics on some degenerate input (e.g. a log scale over an
-	// empty range); figures are built from untrusted results, so a panic
-	// becomes an error rather than taking the build down.
+	// gonum/plot panics on some degenerate input (e.g. a log scale over a
+	// range that reaches zero); figures come from untrusted results, so a
+	// panic becomes an error rather than taking the build down.
 	defer func() {
 		if r := recover(); r != nil {
 			out, err = nil, fmt.Errorf("cannot draw %s figure: %v", f.Kind, r)
 		}
 	}()
+	p, legend, err := newPlot(f)
+	if err != nil {
+		return nil, err
+	}
 
 	var c vg.CanvasWriterTo
 	if format == "svg" {
@@ -229,9 +229,14 @@ func newPlot(f engine.Figure) (*plot.Plot, *plot.Legend, error) {
 }
 
 // headroom widens the data range of the y axis a little, so that the
-// tallest bar or point does not touch the frame. Bars and histograms keep
+// tallest bar or point does not touch the frame, and an empty range on a
+// log x axis to two decades. Bars and histograms keep
 // their zero baseline, an ECDF its [0, 1].
 func headroom(p *plot.Plot, f engine.Figure) {
+	if f.LogX && p.X.Min == p.X.Max && p.X.Min > 0 {
+		// gonum/plot widens an empty range by ±1, which can reach zero.
+		p.X.Min, p.X.Max = p.X.Min/10, p.X.Max*10
+	}
 	if f.Kind == engine.ECDF && !f.LogY {
 		return
 	}
