@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -127,9 +128,7 @@ func Write(root string, m *Manifest, files map[string][]byte) (dir string, err e
 	}
 	manifest = append(manifest, '\n')
 	all := make(map[string][]byte, len(files)+1)
-	for name, data := range files {
-		all[name] = data
-	}
+	maps.Copy(all, files)
 	all[ManifestName] = manifest
 	names = append(names, ManifestName)
 	slices.Sort(names)

@@ -10,11 +10,15 @@ import (
 	"github.com/tcpreport/tcpreport/engine"
 )
 
-// renderBlock renders a shown block in both outputs, in this order: a
-// stale marker, the not-available notice, tables, figures, text. Warnings
-// become footnotes marked at the block's first caption or notice.
+// renderBlock renders a block in both outputs, in this order: a stale
+// marker, the not-available notice, tables, figures, text. Warnings become
+// footnotes marked at the block's first caption or notice. Of a hidden
+// block only the warnings show: they are never dropped.
 func (r *renderer) renderBlock(bl *block) {
 	res := bl.res
+	if bl.hidden {
+		res = &engine.Result{Warnings: bl.res.Warnings}
+	}
 	for _, w := range res.Warnings {
 		r.nnotes++
 		bl.notes = append(bl.notes, note{n: r.nnotes, text: w})
@@ -37,7 +41,7 @@ func (r *renderer) renderBlock(bl *block) {
 		return m.String(), x.String()
 	}
 
-	if bl.run != nil && bl.run.Status == engine.StatusStale {
+	if bl.run != nil && bl.run.Status == engine.StatusStale && !bl.hidden {
 		why := ""
 		if len(bl.run.Changed) > 0 {
 			why = " (changed: " + strings.Join(bl.run.Changed, ", ") + ")"

@@ -120,7 +120,7 @@ func (r *renderer) htmlSource() (src []byte, refs []*doc.Ref) {
 			parts = append(parts, b.String())
 			pi++
 		case *doc.Block:
-			if bl := r.blocks[bi]; !bl.hidden {
+			if bl := r.blocks[bi]; bl.html != "" {
 				parts = append(parts, bl.token)
 			}
 			bi++
@@ -161,7 +161,7 @@ func (r *renderer) renderHTML() ([]byte, error) {
 
 	tokens := map[string]*block{}
 	for _, bl := range r.blocks {
-		if !bl.hidden {
+		if bl.html != "" {
 			tokens[bl.token] = bl
 		}
 	}
@@ -181,7 +181,7 @@ func (r *renderer) renderHTML() ([]byte, error) {
 		case *ast.Link:
 			if d := string(n.Destination); strings.HasPrefix(d, refPrefix) {
 				var k int
-				if _, err := fmt.Sscanf(d[len(refPrefix):], "%d", &k); err == nil && k < len(refs) {
+				if _, err := fmt.Sscanf(d[len(refPrefix):], "%d", &k); err == nil && k >= 0 && k < len(refs) {
 					links[k] = n
 				}
 			}

@@ -188,7 +188,7 @@ func (r *renderer) renderMarkdown() []byte {
 			parts = append(parts, b.String())
 			pi++
 		case *doc.Block:
-			if bl := r.blocks[bi]; !bl.hidden {
+			if bl := r.blocks[bi]; bl.md != "" {
 				parts = append(parts, bl.md)
 			}
 			bi++

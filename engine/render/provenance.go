@@ -23,7 +23,8 @@ type provData struct {
 }
 
 type provRow struct {
-	ID, Kind, Status, RunID, Duration, Key, Where string
+	ID, Kind, Status, Duration, Key, Where string
+	RunID, FullRunID                       string
 }
 
 func (r *renderer) provData() provData {
@@ -42,13 +43,14 @@ func (r *renderer) provData() provData {
 	}
 	for _, dr := range p.Directives {
 		d.Directives = append(d.Directives, provRow{
-			ID:       dr.ID,
-			Kind:     dr.Kind,
-			Status:   dr.Status,
-			RunID:    short(dr.RunID, 8),
-			Duration: duration(dr.Duration),
-			Key:      short(dr.Key, 12),
-			Where:    where(dr),
+			ID:        dr.ID,
+			Kind:      dr.Kind,
+			Status:    dr.Status,
+			RunID:     shortRun(dr.RunID),
+			FullRunID: dr.RunID,
+			Duration:  duration(dr.Duration),
+			Key:       short(dr.Key, 12),
+			Where:     where(dr),
 		})
 	}
 	return d
@@ -114,6 +116,16 @@ func short(s string, n int) string {
 		return s
 	}
 	return s[:n]
+}
+
+// shortRun shortens a run id such as 20250102T030405Z-a075332d to its
+// random suffix, which tells runs of the same second apart; other ids to
+// their first 8 bytes.
+func shortRun(id string) string {
+	if i := strings.LastIndexByte(id, '-'); i >= 0 && len(id)-i-1 >= 4 {
+		return id[i+1:]
+	}
+	return short(id, 8)
 }
 
 // where names the executor and host a directive ran on.

@@ -5,6 +5,7 @@ package render
 
 import (
 	"cmp"
+	"errors"
 	"fmt"
 	"path"
 	"runtime"
@@ -37,8 +38,9 @@ type Output struct {
 	Markdown []byte // <report>.md
 	HTML     []byte // <report>.html, self-contained
 	// Files holds the figures and data files by path relative to the
-	// report: figures/<name>.svg (and .png), data/<id>-<table>.csv and
-	// data/<id>-<series>.csv.
+	// report: figures/<name>.svg (and .png) of the shown blocks, and
+	// data/<id>-<table>.csv and data/<id>-<series>.csv of every block,
+	// hidden ones included.
 	Files map[string][]byte
 }
 
@@ -47,7 +49,7 @@ type Output struct {
 // are returned together as a doc.ErrorList with their positions.
 func Render(in *Input) (*Output, error) {
 	if in == nil || in.Doc == nil {
-		return nil, fmt.Errorf("render: no document")
+		return nil, errors.New("render: no document")
 	}
 	r := newRenderer(in)
 	return r.render()
@@ -84,8 +86,8 @@ type block struct {
 	tables []*table
 	figs   []*figure
 	notes  []note
-	md     string // Markdown of the block, footnote definitions included
-	html   string // HTML of the block
+	md     string // Markdown of the block, footnote definitions included; "" if none
+	html   string // HTML of the block; "" if none
 	token  string // placeholder paragraph in the HTML source
 }
 
@@ -213,9 +215,7 @@ func (r *renderer) render() (*Output, error) {
 	r.number()
 	r.drawFigures()
 	for _, bl := range r.blocks {
-		if !bl.hidden {
-			r.renderBlock(bl)
-		}
+		r.renderBlock(bl)
 	}
 	r.substitute()
 

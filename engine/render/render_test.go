@@ -83,6 +83,7 @@ func sampleResults() map[string]*engine.Result {
 			Values: map[string]engine.Value{
 				"rate": {Num: 2.5e9, Unit: "descriptors/s", Projection: true},
 			},
+			Warnings: []string{"The model assumes a 1 GHz clock; see its inputs."},
 		},
 	}
 }
@@ -117,7 +118,7 @@ func latencyResult() *engine.Result {
 func sampleProv() *engine.Provenance {
 	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	return &engine.Provenance{
-		RunID:        "r-20250102-0001",
+		RunID:        "20250102T030405Z-a075332d",
 		ProtocolHash: "9f2c1a7e5b3d4c6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e2f",
 		Seed:         42,
 		Version:      "v0.1.0",
@@ -128,12 +129,12 @@ func sampleProv() *engine.Provenance {
 			{Name: "os", Value: "linux/amd64"},
 		},
 		Directives: []engine.DirectiveRun{
-			{ID: "tbl-tools", Kind: "tools", Status: engine.StatusCached, Key: "a1b2c3d4e5f6a7b8c9d0", RunID: "r-20241231-0007", Started: t0, Duration: 1234 * time.Millisecond, Executor: "local", Host: "lab1"},
-			{ID: "fig-throughput", Kind: "bench", Status: engine.StatusRan, Key: "0123456789abcdef0123", RunID: "r-20250102-0001", Started: t0, Duration: 95 * time.Second, Executor: "local", Host: "lab1"},
-			{ID: "fig-latency", Kind: "bench", Status: engine.StatusRan, Key: "5566778899aabbccddee", RunID: "r-20250102-0001", Started: t0, Duration: 41 * time.Second, Executor: "ssh", Host: "gentoo.local"},
-			{ID: "uname", Kind: "environment", Status: engine.StatusStale, Key: "fedcba9876543210fedc", RunID: "r-20241231-0007", Started: t0, Duration: 850 * time.Microsecond, Executor: "local", Host: "lab1", Changed: []string{"environment"}},
-			{ID: "fpga", Kind: "fpga", Status: engine.StatusRan, Key: "00112233445566778899", RunID: "r-20250102-0001", Started: t0, Duration: 12 * time.Millisecond, Executor: "local", Host: "lab1"},
-			{ID: "model", Kind: "model", Status: engine.StatusCached, Key: "99887766554433221100", RunID: "r-20241231-0007", Started: t0, Duration: 3 * time.Millisecond, Executor: "local", Host: "lab1"},
+			{ID: "tbl-tools", Kind: "tools", Status: engine.StatusCached, Key: "a1b2c3d4e5f6a7b8c9d0", RunID: "20241231T120000Z-5c1e9a07", Started: t0, Duration: 1234 * time.Millisecond, Executor: "local", Host: "lab1"},
+			{ID: "fig-throughput", Kind: "bench", Status: engine.StatusRan, Key: "0123456789abcdef0123", RunID: "20250102T030405Z-a075332d", Started: t0, Duration: 95 * time.Second, Executor: "local", Host: "lab1"},
+			{ID: "fig-latency", Kind: "bench", Status: engine.StatusRan, Key: "5566778899aabbccddee", RunID: "20250102T030405Z-a075332d", Started: t0, Duration: 41 * time.Second, Executor: "ssh", Host: "gentoo.local"},
+			{ID: "uname", Kind: "environment", Status: engine.StatusStale, Key: "fedcba9876543210fedc", RunID: "20241231T120000Z-5c1e9a07", Started: t0, Duration: 850 * time.Microsecond, Executor: "local", Host: "lab1", Changed: []string{"environment"}},
+			{ID: "fpga", Kind: "fpga", Status: engine.StatusRan, Key: "00112233445566778899", RunID: "20250102T030405Z-a075332d", Started: t0, Duration: 12 * time.Millisecond, Executor: "local", Host: "lab1"},
+			{ID: "model", Kind: "model", Status: engine.StatusCached, Key: "99887766554433221100", RunID: "20241231T120000Z-5c1e9a07", Started: t0, Duration: 3 * time.Millisecond, Executor: "local", Host: "lab1"},
 		},
 	}
 }
@@ -211,6 +212,7 @@ func TestRenderGolden(t *testing.T) {
 		"Method describes",
 		"![Figure 1: Validation throughput by descriptor count.](figures/fig-throughput.svg)",
 		"**Stale:** this result of `uname`",
+		"Warnings from `model`[^warn-3]",
 		"**Not available:** no FPGA board answered on /dev/ttyUSB0",
 	} {
 		if !strings.Contains(md, want) {
@@ -250,6 +252,31 @@ func TestRenderDeterministic(t *testing.T) {
 	}
 	if _, ok := b.Files["figures/fig-throughput.png"]; ok {
 		t.Error("PNG written though not asked for")
+	}
+}
+
+// TestRenderConcurrent renders in parallel: the renderer shares its
+// goldmark and template between calls.
+func TestRenderConcurrent(t *testing.T) {
+	want, err := Render(sampleInput(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 4)
+	for range 4 {
+		in := sampleInput(t)
+		go func() {
+			got, err := Render(in)
+			if err == nil && !bytes.Equal(got.HTML, want.HTML) {
+				err = errors.New("HTML differs from a sequential render")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
 	}
 }
 
