@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -29,9 +30,17 @@ type Builder struct {
 	// Frozen never executes: results come from the cache, drifted ones
 	// marked stale; a directive with no cached result at all is an error.
 	Frozen bool
-	// Rerun executes these directives even when cached; RerunAll all.
+	// Rerun executes these directives, and those that read their results,
+	// even when cached; RerunAll executes all.
 	Rerun    []string
 	RerunAll bool
+	// Publish, if set, is called with a successful build before the run is
+	// recorded as finished, so that a build whose rendering fails is
+	// recorded as failed.
+	Publish func(ctx context.Context, b *Build) error
+	// Redactor removes secrets from results and errors before they are
+	// stored or shown; nil redacts nothing.
+	Redactor *Redactor
 	// Host and Executor are recorded with every execution.
 	Host, Executor string
 	// Now returns the time; nil means time.Now.
@@ -105,6 +114,18 @@ func (e BuildError) Unwrap() []error {
 	return errs
 }
 
+// CanceledError is a build stopped by its context (Ctrl-C).
+type CanceledError struct {
+	Done, Total int
+	Err         error
+}
+
+func (e *CanceledError) Error() string {
+	return fmt.Sprintf("build interrupted: %d of %d directives have results, kept in the store; the others run in the next build", e.Done, e.Total)
+}
+
+func (e *CanceledError) Unwrap() error { return e.Err }
+
 // Meta keys the engine sets on every result it stores.
 const (
 	metaRunID    = "run_id"
@@ -149,8 +170,11 @@ func (bl *Builder) Build(ctx context.Context, p *Plan) (*Build, error) {
 	}
 	states := map[*Step]*stepState{}
 	keys := map[string]string{}
+	forced := map[*Step]bool{}
 	for _, s := range p.Steps {
-		key, comps, err := keyOf(Version, s, p.Dir, keys, bl.Env)
+		// Steps are in dependency order: inputs are decided first.
+		forced[s] = bl.RerunAll || slices.Contains(bl.Rerun, s.ID()) || slices.ContainsFunc(s.Inputs, func(in *Step) bool { return forced[in] })
+		key, comps, err := keyOf(Version, s, p.Dir, p.Doc.Front.Seed, keys, bl.Env)
 		if err != nil {
 			return nil, bl.finish(ctx, run, "failed", err)
 		}
@@ -163,6 +187,8 @@ func (bl *Builder) Build(ctx context.Context, p *Plan) (*Build, error) {
 		jobs = runtime.NumCPU()
 	}
 	sem := make(chan struct{}, jobs)
+	// Solo directives hold solo exclusively; the others share it.
+	var solo sync.RWMutex
 	var wg sync.WaitGroup
 	for _, s := range p.Steps {
 		wg.Add(1)
@@ -181,8 +207,8 @@ func (bl *Builder) Build(ctx context.Context, p *Plan) (*Build, error) {
 				}
 				inputs[in.ID()] = ist.res
 			}
-			st.res, st.prov, st.err = bl.step(ctx, p, run, s, st, inputs, sem, now)
-			if bl.Log != nil && st.prov.Status != StatusCached {
+			st.res, st.prov, st.err = bl.step(ctx, p, run, s, st, inputs, forced[s], sem, &solo, now)
+			if bl.Log != nil {
 				if err := bl.Log.Executed(context.WithoutCancel(ctx), run.ID, &st.prov, st.err); err != nil && st.err == nil {
 					st.err = err
 				}
@@ -214,9 +240,14 @@ func (bl *Builder) Build(ctx context.Context, p *Plan) (*Build, error) {
 	b.Prov = provenance(p, run, dirs)
 	switch {
 	case ctx.Err() != nil:
-		return b, bl.finish(ctx, run, "canceled", ctx.Err())
+		return b, bl.finish(ctx, run, "canceled", &CanceledError{Done: len(b.Results), Total: len(p.Steps), Err: ctx.Err()})
 	case berr != nil:
 		return b, bl.finish(ctx, run, "failed", berr)
+	}
+	if bl.Publish != nil {
+		if err := bl.Publish(ctx, b); err != nil {
+			return b, bl.finish(ctx, run, "failed", err)
+		}
 	}
 	return b, bl.finish(ctx, run, "ok", nil)
 }
@@ -237,9 +268,8 @@ func (bl *Builder) finish(ctx context.Context, run *RunRecord, status string, er
 
 // step serves s from the cache or executes it.
 func (bl *Builder) step(ctx context.Context, p *Plan, run *RunRecord, s *Step, st *stepState,
-	inputs map[string]*Result, sem chan struct{}, now func() time.Time) (*Result, DirectiveRun, error) {
+	inputs map[string]*Result, forced bool, sem chan struct{}, solo *sync.RWMutex, now func() time.Time) (*Result, DirectiveRun, error) {
 	d := DirectiveRun{ID: s.ID(), Kind: s.Block.Kind, Key: st.key, Executor: bl.Executor, Host: bl.Host}
-	forced := bl.RerunAll || slices.Contains(bl.Rerun, s.ID())
 
 	if !forced {
 		res, err := bl.load(ctx, st.key)
@@ -293,6 +323,17 @@ func (bl *Builder) step(ctx context.Context, p *Plan, run *RunRecord, s *Step, s
 		return nil, d, ctx.Err()
 	}
 	defer func() { <-sem }()
+	if _, ok := s.Directive.(Solo); ok {
+		solo.Lock()
+		defer solo.Unlock()
+	} else {
+		solo.RLock()
+		defer solo.RUnlock()
+	}
+	if ctx.Err() != nil {
+		d.Status = StatusFailed
+		return nil, d, ctx.Err()
+	}
 	if bl.Observer != nil {
 		bl.Observer.Started(s.ID(), s.Block.Kind)
 	}
@@ -300,6 +341,8 @@ func (bl *Builder) step(ctx context.Context, p *Plan, run *RunRecord, s *Step, s
 	d.Started = now()
 	res, err := bl.execute(ctx, p, s, inputs)
 	d.Duration = now().Sub(d.Started)
+	bl.Redactor.Result(res)
+	err = bl.Redactor.Error(err)
 	if err == nil {
 		err = bl.store(ctx, p, s, st, res, &d)
 	}
@@ -343,7 +386,7 @@ func (bl *Builder) execute(ctx context.Context, p *Plan, s *Step, inputs map[str
 	}
 	// Directives that explain their own timeout keep their words; a bare
 	// context error gets the engine's.
-	if err != nil && s.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) {
+	if err != nil && s.Timeout > 0 && errors.Is(err, context.DeadlineExceeded) && !strings.Contains(err.Error(), "timed out") {
 		err = fmt.Errorf("timed out after %v (raise :timeout:): %w", s.Timeout, err)
 	}
 	return res, err

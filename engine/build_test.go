@@ -248,14 +248,80 @@ func TestRerun(t *testing.T) {
 	if _, err := f.build(&engine.Builder{Rerun: []string{"b"}}, src); err != nil {
 		t.Fatal(err)
 	}
-	if got := f.sum.executed(); !slices.Equal(got, []string{"b"}) {
-		t.Errorf("--rerun b executed %v", got)
+	if got := f.sum.executed(); !slices.Equal(got, []string{"b", "c"}) {
+		t.Errorf("--rerun b executed %v, want b and c, which reads it", got)
 	}
 	if _, err := f.build(&engine.Builder{RerunAll: true}, src); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.sum.executed(); len(got) != 4 {
 		t.Errorf("--rerun-all executed %v", got)
+	}
+}
+
+// counter is a test directive whose result changes every time it runs, as
+// a measurement does.
+type counter struct{ n atomic.Int64 }
+
+func (*counter) Kind() string                 { return "counter" }
+func (*counter) Version() int                 { return 1 }
+func (*counter) Options() []engine.OptionSpec { return nil }
+func (c *counter) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+	if len(req.From) == 1 {
+		return &engine.Result{Values: req.Inputs[req.From[0]].Values}, nil
+	}
+	v := float64(c.n.Add(1))
+	return &engine.Result{Values: map[string]engine.Value{"v": engine.Num(v, "")}}, nil
+}
+
+func TestRerunReplacesResultAndDependents(t *testing.T) {
+	f := newFixture(t)
+	f.reg = engine.NewRegistry(&counter{})
+	src := "```{counter} m\n```\n\n```{counter} copy\n:from: m\n```\n"
+	value := func(b *engine.Build, id string) float64 { return b.Results[id].Values["v"].Num }
+
+	b, err := f.build(&engine.Builder{}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if value(b, "m") != 1 || value(b, "copy") != 1 {
+		t.Fatalf("cold: m=%v copy=%v", value(b, "m"), value(b, "copy"))
+	}
+	b, err = f.build(&engine.Builder{Rerun: []string{"m"}}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if value(b, "m") != 2 || value(b, "copy") != 2 {
+		t.Errorf("--rerun m: m=%v copy=%v, want the new measurement everywhere", value(b, "m"), value(b, "copy"))
+	}
+	b, err = f.build(&engine.Builder{}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if value(b, "m") != 2 || value(b, "copy") != 2 || b.Run.Executed != 0 {
+		t.Errorf("after --rerun: m=%v copy=%v executed %d, want the re-run result served", value(b, "m"), value(b, "copy"), b.Run.Executed)
+	}
+}
+
+func TestIdenticalBlocksAreSeparateMeasurements(t *testing.T) {
+	f := newFixture(t)
+	f.reg = engine.NewRegistry(&counter{})
+	src := "```{counter} before\n```\n\n```{counter} after\n```\n"
+	cold, err := f.build(&engine.Builder{}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := f.build(&engine.Builder{}, src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"before", "after"} {
+		if c, w := cold.Results[id].Values["v"].Num, warm.Results[id].Values["v"].Num; c != w {
+			t.Errorf("%s: cold %v, warm %v", id, c, w)
+		}
+	}
+	if cold.Results["before"].Values["v"].Num == cold.Results["after"].Values["v"].Num {
+		t.Error("two blocks with the same options share one result")
 	}
 }
 

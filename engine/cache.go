@@ -13,6 +13,7 @@ type Cache interface {
 	// for directive id of report, whatever its key: the engine uses it to
 	// explain a drifted key and to serve stale results under --frozen.
 	Latest(ctx context.Context, report, id string) (key string, components map[string]string, err error)
-	// Put stores a result. Storing a key twice keeps the first payload.
+	// Put stores a result; storing a key again replaces the earlier result
+	// and makes it the newest (a forced re-run).
 	Put(ctx context.Context, key, report, id, kind string, components map[string]string, payload []byte, series map[string][]float64) error
 }

@@ -29,7 +29,19 @@ type Directive interface {
 // EnvDependent is implemented by directives whose results depend on facts of
 // the environment; the named fingerprint fields enter their cache key.
 type EnvDependent interface {
-	EnvFields() []string
+	EnvFields(opts Options) []string
+}
+
+// Seeded is implemented by directives that randomise with the report seed;
+// the seed enters their cache key.
+type Seeded interface {
+	UsesSeed()
+}
+
+// Solo is implemented by directives that measure time: they run alone, with
+// no other directive running beside them to disturb the measurement.
+type Solo interface {
+	RunsAlone()
 }
 
 // FileDependent is implemented by directives that read files; the content

@@ -14,7 +14,9 @@ import (
 // Key components are named so that --explain can say what changed:
 //
 //	version          tcpreport version
+//	id               the directive id: two blocks are two measurements
 //	kind             directive kind and implementation version
+//	seed             the report seed, for directives that are Seeded
 //	option:<name>    each option value that affects the result
 //	body             SHA-256 of the body
 //	input:<id>       the cache key of a :from: input
@@ -23,15 +25,19 @@ import (
 
 // keyOf computes the cache key of s from its components. inputs holds the
 // keys of already keyed steps; env the fingerprint.
-func keyOf(version string, s *Step, dir string, inputs map[string]string, env []Fact) (key string, comps map[string]string, err error) {
+func keyOf(version string, s *Step, dir string, seed int64, inputs map[string]string, env []Fact) (key string, comps map[string]string, err error) {
 	comps = map[string]string{
 		"version": version,
-		"kind":    s.Block.Kind + "@" + strconv.Itoa(s.Directive.Version()),
+		"id":      s.ID(),
+		"kind":    kindVersion(s),
 		"body":    sum([]byte(s.Block.Body)),
+	}
+	if _, ok := s.Directive.(Seeded); ok {
+		comps["seed"] = strconv.FormatInt(seed, 10)
 	}
 	for k, v := range s.Opts.Map() {
 		if !slices.Contains(renderOnly, k) && k != "from" {
-			comps["option:"+k] = v
+			comps["option:"+k] = canonical(s.Opts.specs[k], v)
 		}
 	}
 	for _, id := range s.From {
@@ -46,8 +52,13 @@ func keyOf(version string, s *Step, dir string, inputs map[string]string, env []
 		comps["file:"+f] = sum(data)
 	}
 	if ed, ok := s.Directive.(EnvDependent); ok {
-		for _, name := range ed.EnvFields() {
-			comps["env:"+name] = factValue(env, name)
+		for _, name := range ed.EnvFields(s.Opts) {
+			v, ok := factValue(env, name)
+			if !ok {
+				return "", nil, fmt.Errorf("%s: %s %s: env: no environment fact %q (facts: %s)",
+					s.Block.Pos, s.Block.Kind, s.ID(), name, factNames(env))
+			}
+			comps["env:"+name] = v
 		}
 	}
 	return hashComponents(comps), comps, nil
@@ -65,14 +76,16 @@ func hashComponents(comps map[string]string) string {
 }
 
 // protocolHash hashes the ordered directive specs of a plan with the
-// tcpreport version: the "experiment protocol hash" printed in the report.
-// Prose is not part of it; every option, including captions, is.
+// tcpreport version and the seed: the "experiment protocol hash" printed in
+// the report. Prose is not part of it; every option, including captions, and
+// every kind's implementation version are.
 func protocolHash(p *Plan) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "tcpreport %s\n", Version)
+	fmt.Fprintf(h, "tcpreport %s seed %d\n", Version, p.Doc.Front.Seed)
 	for _, b := range p.Doc.Blocks() {
 		s := p.Step(b.ID)
-		fmt.Fprintf(h, "%d:%s%d:%s", len(b.Kind), b.Kind, len(b.ID), b.ID)
+		kv := kindVersion(s)
+		fmt.Fprintf(h, "%d:%s%d:%s", len(kv), kv, len(b.ID), b.ID)
 		opts := s.Opts.Map()
 		for _, k := range sortedKeys(opts) {
 			fmt.Fprintf(h, "%d:%s%d:%s", len(k), k, len(opts[k]), opts[k])
@@ -115,13 +128,52 @@ func union(a, b map[string]string) map[string]string {
 	return m
 }
 
-func factValue(env []Fact, name string) string {
+func kindVersion(s *Step) string {
+	return s.Block.Kind + "@" + strconv.Itoa(s.Directive.Version())
+}
+
+// canonical writes an option value in one form per meaning, so that 1MiB
+// and 1024KiB, or yes and true, share a cache key.
+func canonical(spec OptionSpec, v string) string {
+	o := Options{vals: map[string]string{"v": v}}
+	switch spec.Type {
+	case Int:
+		return strconv.Itoa(o.Int("v"))
+	case Float:
+		return strconv.FormatFloat(o.Float("v"), 'g', -1, 64)
+	case Bool:
+		return strconv.FormatBool(o.Bool("v"))
+	case Duration:
+		return o.Duration("v").String()
+	case Size:
+		return strconv.FormatInt(o.Size("v"), 10) + "B"
+	case SizeList:
+		var parts []string
+		for _, n := range o.Sizes("v") {
+			parts = append(parts, strconv.FormatInt(n, 10)+"B")
+		}
+		return strings.Join(parts, ",")
+	case List:
+		return strings.Join(o.List("v"), ",")
+	}
+	return v
+}
+
+func factValue(env []Fact, name string) (string, bool) {
 	for _, f := range env {
 		if f.Name == name {
-			return f.Value
+			return f.Value, true
 		}
 	}
-	return ""
+	return "", false
+}
+
+func factNames(env []Fact) string {
+	names := make([]string, len(env))
+	for i, f := range env {
+		names[i] = f.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 func sum(b []byte) string {

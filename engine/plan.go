@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -66,13 +67,20 @@ func (p *Plan) Step(id string) *Step {
 // front matter's params. The error, if any, is a doc.ErrorList of every
 // problem found, sorted by position.
 func Load(reg *Registry, file string, src []byte, params map[string]string) (*Plan, error) {
-	d, err := doc.Parse(file, src)
-	if err != nil {
-		return nil, err
-	}
+	d, perr := doc.Parse(file, src)
 	var errs doc.ErrorList
+	if perr != nil {
+		// Check what did parse too: every error of a file is reported.
+		if !errors.As(perr, &errs) {
+			return nil, perr
+		}
+	}
 	if err := d.SetParams(params); err != nil {
-		errs = append(errs, &doc.Error{Pos: doc.Pos{File: file}, Msg: err.Error(), Err: err})
+		return nil, &ParamError{Err: err}
+	}
+	if ex := d.Front.Executor; ex != "" && ex != "local" {
+		errs = append(errs, doc.Errorf(d.Front.Pos["executor"], nil,
+			"executor %q is not supported yet: directives run locally; remove the executor setting or set it to local", ex))
 	}
 	p := &Plan{
 		Doc:    d,
@@ -80,9 +88,11 @@ func Load(reg *Registry, file string, src []byte, params map[string]string) (*Pl
 		Dir:    filepath.Dir(file),
 		Params: d.Front.Params,
 	}
+	ids := map[string]bool{}
 	byID := map[string]*Step{}
 	var steps []*Step
 	for _, b := range d.Blocks() {
+		ids[b.ID] = true
 		dir, err := reg.Lookup(b.Kind)
 		if err != nil {
 			errs = append(errs, doc.Errorf(b.KindPos, b, "%v", err))
@@ -94,23 +104,26 @@ func Load(reg *Registry, file string, src []byte, params map[string]string) (*Pl
 		byID[b.ID] = s
 	}
 	for _, s := range steps {
+		o, _ := s.Block.Option("from")
 		for _, id := range s.From {
 			in, ok := byID[id]
-			if !ok {
-				o, _ := s.Block.Option("from")
+			switch {
+			case ok:
+				s.Inputs = append(s.Inputs, in)
+			case !ids[id]:
 				errs = append(errs, doc.Errorf(o.ValuePos, s.Block,
-					"from: no directive with id %q (ids in this report: %s)", id, strings.Join(sortedKeys(byID), ", ")))
-				continue
+					"from: no directive with id %q (ids in this report: %s)", id, strings.Join(sortedKeys(ids), ", ")))
 			}
-			s.Inputs = append(s.Inputs, in)
+			// An input of an unknown kind is already reported at its block.
 		}
 	}
 	order, cycle := topoSort(steps)
 	if cycle != nil {
-		errs = append(errs, doc.Errorf(cycle[0].Block.Pos, cycle[0].Block,
+		o, _ := cycle[0].Block.Option("from")
+		errs = append(errs, doc.Errorf(o.ValuePos, cycle[0].Block,
 			"dependency cycle: %s; remove one of these :from: edges", cyclePath(cycle)))
 	}
-	errs = append(errs, checkRoles(d, byID)...)
+	errs = append(errs, checkRoles(d, ids)...)
 	if err := errs.Err(); err != nil {
 		return nil, err
 	}
@@ -118,6 +131,12 @@ func Load(reg *Registry, file string, src []byte, params map[string]string) (*Pl
 	p.ProtocolHash = protocolHash(p)
 	return p, nil
 }
+
+// ParamError is a -p override that names no declared param: a usage error.
+type ParamError struct{ Err error }
+
+func (e *ParamError) Error() string { return e.Err.Error() }
+func (e *ParamError) Unwrap() error { return e.Err }
 
 // checkOptions checks a block's options against its kind's specs, expands
 // ${params.x}, fills defaults and sets s.Opts, s.From, s.Timeout, s.Files.
@@ -129,7 +148,7 @@ func checkOptions(s *Step, params map[string]string) doc.ErrorList {
 	}
 	var errs doc.ErrorList
 	vals := map[string]string{}
-	for _, o := range b.Options {
+	for i, o := range b.Options {
 		spec, ok := specs[o.Key]
 		if !ok {
 			errs = append(errs, doc.Errorf(o.Pos, b, "unknown option %q (options of %s: %s)",
@@ -146,6 +165,9 @@ func checkOptions(s *Step, params map[string]string) doc.ErrorList {
 			continue
 		}
 		vals[o.Key] = strings.TrimSpace(v)
+		// The renderer reads captions and :hide: from the block: it sees
+		// the expanded value.
+		b.Options[i].Value = vals[o.Key]
 	}
 	for _, spec := range specs {
 		if _, ok := vals[spec.Name]; ok {
@@ -174,7 +196,7 @@ func checkOptions(s *Step, params map[string]string) doc.ErrorList {
 // checkRoles checks that every {val} role names a directive and every
 // {param} role a declared param. Whether the value exists is known only
 // after the directive ran; the renderer checks that.
-func checkRoles(d *doc.Document, byID map[string]*Step) doc.ErrorList {
+func checkRoles(d *doc.Document, ids map[string]bool) doc.ErrorList {
 	var errs doc.ErrorList
 	for _, n := range d.Nodes {
 		p, ok := n.(*doc.Prose)
@@ -184,9 +206,9 @@ func checkRoles(d *doc.Document, byID map[string]*Step) doc.ErrorList {
 		for _, r := range p.Roles {
 			switch r.Name {
 			case "val":
-				if _, ok := byID[r.Target]; !ok {
+				if !ids[r.Target] {
 					errs = append(errs, doc.Errorf(r.Pos, nil, "{val}`%s`: no directive with id %q (ids in this report: %s)",
-						r.Content, r.Target, strings.Join(sortedKeys(byID), ", ")))
+						r.Content, r.Target, strings.Join(sortedKeys(ids), ", ")))
 				}
 			case "param":
 				if _, ok := d.Front.Params[r.Content]; !ok {

@@ -2,7 +2,9 @@ package engine
 
 import (
 	"fmt"
+	"math"
 	"slices"
+	"strconv"
 )
 
 // Result is what a directive produces. Everything a report shows comes from
@@ -47,8 +49,9 @@ func Num(v float64, unit string) Value { return Value{Num: v, Unit: unit} }
 // Text returns a textual Value.
 func Text(s string) Value { return Value{Text: s} }
 
-// Format renders v with the printf verb format ("" means a default that
-// keeps all significant digits).
+// Format renders v with the printf verb format. The default ("") writes
+// integers whole, large numbers without an exponent, and others with six
+// significant digits: 149863532, 1234568, 10.2, 0.000123457.
 func (v Value) Format(format string) string {
 	if v.Text != "" {
 		if format == "" {
@@ -56,10 +59,18 @@ func (v Value) Format(format string) string {
 		}
 		return fmt.Sprintf(format, v.Text)
 	}
-	if format == "" {
-		format = "%g"
+	if format != "" {
+		return fmt.Sprintf(format, v.Num)
 	}
-	return fmt.Sprintf(format, v.Num)
+	abs := math.Abs(v.Num)
+	switch {
+	case math.IsNaN(v.Num) || math.IsInf(v.Num, 0):
+		return fmt.Sprint(v.Num)
+	case v.Num == math.Trunc(v.Num) && abs < 1e15, abs >= 1e6 && abs < 1e15:
+		return strconv.FormatFloat(v.Num, 'f', 0, 64)
+	default:
+		return strconv.FormatFloat(v.Num, 'g', 6, 64)
+	}
 }
 
 // Table is a named table of text cells.

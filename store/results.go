@@ -99,8 +99,9 @@ ORDER BY seq DESC LIMIT 1`, report, id).Scan(&key, &comp)
 }
 
 // Put stores a result with its key components and series, in one
-// transaction. Storing a key that is already there keeps the first result
-// and is not an error: equal keys mean equal inputs.
+// transaction. Storing a key that is already there replaces the earlier
+// result, which then counts as the newest: a forced re-run (--rerun) is a
+// new measurement under the same inputs.
 func (db *DB) Put(ctx context.Context, key, report, id, kind string, components map[string]string, payload []byte, series map[string][]float64) error {
 	what := fmt.Sprintf("put result %s of %s/%s", shortKey(key), report, id)
 	if err := db.writable(what); err != nil {
@@ -127,18 +128,16 @@ func (db *DB) Put(ctx context.Context, key, report, id, kind string, components 
 		return db.fail(what, err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-INSERT INTO results (key, report, directive_id, kind, components, payload, sha256, created)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (key) DO NOTHING`,
-		key, report, id, kind, string(comp), payload, hashHex(payload), time.Now().UnixNano())
-	if err != nil {
+	// Deleting first (series follow by cascade) gives the new row a new
+	// sequence number, so Latest sees it as the newest.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM results WHERE key = ?`, key); err != nil {
 		return db.fail(what, err)
 	}
-	if n, err := res.RowsAffected(); err != nil {
+	if _, err := tx.ExecContext(ctx, `
+INSERT INTO results (key, report, directive_id, kind, components, payload, sha256, created)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		key, report, id, kind, string(comp), payload, hashHex(payload), time.Now().UnixNano()); err != nil {
 		return db.fail(what, err)
-	} else if n == 0 {
-		return nil // already stored: keep the first
 	}
 	for name, v := range series {
 		data := encodeSeries(v)

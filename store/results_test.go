@@ -136,7 +136,6 @@ func TestLatest(t *testing.T) {
 	put(key("old"), "fig", "repeat=10")
 	put(key("new"), "fig", "repeat=20")
 	put(key("other"), "tbl", "x")
-	put(key("old"), "fig", "repeat=10") // already stored: not newer for it
 
 	tests := []struct {
 		name, report, id string
@@ -159,7 +158,7 @@ func TestLatest(t *testing.T) {
 	}
 }
 
-func TestPutKeepsFirst(t *testing.T) {
+func TestPutReplaces(t *testing.T) {
 	ctx := context.Background()
 	db, _ := openStore(t, store.Options{})
 	k := key("twice")
@@ -167,19 +166,29 @@ func TestPutKeepsFirst(t *testing.T) {
 	if err := db.Put(ctx, k, "r.md", "x", "value", map[string]string{"n": "1"}, []byte("first"), first); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Put(ctx, k, "r.md", "x", "value", map[string]string{"n": "2"}, []byte("second"), map[string][]float64{"b": {3}}); err != nil {
+	other := key("other")
+	if err := db.Put(ctx, other, "r.md", "x", "value", map[string]string{"n": "9"}, []byte("other"), nil); err != nil {
+		t.Fatal(err)
+	}
+	second := map[string][]float64{"b": {3}}
+	if err := db.Put(ctx, k, "r.md", "x", "value", map[string]string{"n": "2"}, []byte("second"), second); err != nil {
 		t.Fatalf("second Put of a key: %v, want nil", err)
 	}
 	payload, series, err := db.Get(ctx, k)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(payload) != "first" || !maps.EqualFunc(series, first, sameBits) {
-		t.Errorf("Get = %q, %v; want the first Put's %q, %v", payload, series, "first", first)
+	if string(payload) != "second" || !maps.EqualFunc(series, second, sameBits) {
+		t.Errorf("Get = %q, %v; want the second Put's %q, %v", payload, series, "second", second)
 	}
-	if _, comp, _ := db.Latest(ctx, "r.md", "x"); comp["n"] != "1" {
-		t.Errorf("Latest components = %v, want the first Put's", comp)
+	if lk, comp, _ := db.Latest(ctx, "r.md", "x"); lk != k || comp["n"] != "2" {
+		t.Errorf("Latest = %s %v, want the replaced key as the newest", lk, comp)
 	}
+	rep, err := db.Verify(ctx)
+	if err != nil || len(rep.Problems) != 0 {
+		t.Errorf("Verify after replace: %v %+v", err, rep)
+	}
+	_ = first
 }
 
 // flip changes one byte of a blob behind the store's back, as a stray

@@ -15,6 +15,9 @@ const (
 	RunOK       = "ok"
 	RunFailed   = "failed"
 	RunCanceled = "canceled"
+	// RunKilled marks a run that was still "running" when a later build
+	// took the store: its process died without finishing it.
+	RunKilled = "killed"
 )
 
 // Run is one build of a report and the provenance it records.
@@ -106,10 +109,25 @@ WHERE id = ?`,
 
 func (db *DB) checkStatus(what, status string) error {
 	switch status {
-	case RunRunning, RunOK, RunFailed, RunCanceled:
+	case RunRunning, RunOK, RunFailed, RunCanceled, RunKilled:
 		return nil
 	}
 	return fmt.Errorf("store %s: %s: unknown status %q; use %q, %q, %q or %q", db.path, what, status, RunRunning, RunOK, RunFailed, RunCanceled)
+}
+
+// MarkKilled records every run still marked running as killed and returns
+// how many there were. Call it only while holding the store exclusively
+// (Options.Exclusive): then no other build can be running.
+func (db *DB) MarkKilled(ctx context.Context) (int, error) {
+	if db.lock == nil {
+		return 0, fmt.Errorf("store %s: mark killed runs: needs an exclusive open", db.path)
+	}
+	res, err := db.sql.ExecContext(ctx, `UPDATE runs SET status = ? WHERE status = ?`, RunKilled, RunRunning)
+	if err != nil {
+		return 0, db.fail("mark killed runs", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // Runs returns up to limit runs of report, newest first. An empty report

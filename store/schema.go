@@ -31,7 +31,7 @@ CREATE TABLE runs (
 	vcs           TEXT    NOT NULL,
 	started       INTEGER NOT NULL,
 	finished      INTEGER,
-	status        TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'canceled')),
+	status        TEXT    NOT NULL CHECK (status IN ('running', 'ok', 'failed', 'canceled', 'killed')),
 	executed      INTEGER NOT NULL DEFAULT 0,
 	cached        INTEGER NOT NULL DEFAULT 0,
 	stale         INTEGER NOT NULL DEFAULT 0

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/bundle"
 	"github.com/tcpreport/tcpreport/engine/directives"
 	"github.com/tcpreport/tcpreport/engine/host"
 	"github.com/tcpreport/tcpreport/engine/publish"
@@ -57,8 +59,8 @@ Progress goes to stderr: a live display on a terminal, plain lines otherwise.`,
   # Never execute; fail if a result is missing, mark drifted ones stale
   tcpreport build --frozen reports/gate8.md
 
-  # Override a front-matter param and re-run one directive
-  tcpreport build -p samples=2000 --rerun env reports/gate8.md
+  # Override a front-matter param and re-run one directive (and what reads it)
+  tcpreport build -p rtt_samples=5000 --rerun tbl-environment reports/gate8.md
 
   # One JSON summary object on stdout
   tcpreport build --json reports/gate8.md`,
@@ -89,10 +91,13 @@ type buildSummary struct {
 	Cached       int    `json:"cached"`
 	Stale        int    `json:"stale"`
 	Artifacts    string `json:"artifacts"`
+	// Error is set when the build failed; Artifacts is then empty.
+	Error string `json:"error,omitempty"`
 }
 
 func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, report string) error {
 	ctx := cmd.Context()
+	start := time.Now()
 	if f.frozen && (f.rerunAll || len(f.rerun) > 0) {
 		return usageError{errors.New("--frozen never executes: it cannot be combined with --rerun or --rerun-all")}
 	}
@@ -106,6 +111,10 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, report string) erro
 	}
 	reg := engine.NewRegistry(directives.All()...)
 	plan, err := engine.Load(reg, report, src, params)
+	var perr *engine.ParamError
+	if errors.As(err, &perr) {
+		return usageError{err}
+	}
 	if err != nil {
 		return err
 	}
@@ -115,54 +124,77 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, report string) erro
 		}
 	}
 
-	db, err := store.Open(ctx, g.storePath(report), store.Options{Exclusive: true, LockWait: f.lockWait})
+	// A frozen build never executes, so it never writes: it reads the
+	// store as it is, and a mistyped --store is an error, not a new store.
+	db, err := store.Open(ctx, g.storePath(report), store.Options{Exclusive: !f.frozen, ReadOnly: f.frozen, LockWait: f.lockWait})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-
-	hostname, _ := os.Hostname()
-	prog := newProgress(g, len(plan.Steps))
-	b := &engine.Builder{
-		Cache:    db,
-		Log:      storeLog{db},
-		Observer: prog,
-		Env:      facts(host.Fingerprint()),
-		Jobs:     f.jobs,
-		Frozen:   f.frozen,
-		Rerun:    f.rerun,
-		RerunAll: f.rerunAll,
-		Host:     hostname,
-		Executor: "local",
-	}
-	build, berr := b.Build(ctx, plan)
-	prog.Wait()
-	if f.explain && build != nil {
-		printExplain(g, build)
-	}
-	if berr != nil {
-		return berr
+	var log engine.RunLog
+	if !f.frozen {
+		log = storeLog{db}
+		if _, err := db.MarkKilled(ctx); err != nil {
+			return err
+		}
 	}
 
 	out := f.out
 	if out == "" {
 		out = filepath.Join(projectRoot(report), "artifacts")
 	}
-	dir, manifest, err := publish.Write(build, out, f.png)
-	if err != nil {
-		return err
+	var dir string
+	hostname, _ := os.Hostname()
+	prog := newProgress(g, len(plan.Steps))
+	b := &engine.Builder{
+		Cache:    db,
+		Log:      log,
+		Observer: prog,
+		Env:      facts(host.Fingerprint()),
+		Jobs:     f.jobs,
+		Frozen:   f.frozen,
+		Rerun:    f.rerun,
+		RerunAll: f.rerunAll,
+		Redactor: engine.NewRedactor(os.Environ()),
+		Host:     hostname,
+		Executor: "local",
+		Publish: func(ctx context.Context, b *engine.Build) error {
+			var m *bundle.Manifest
+			var err error
+			if dir, m, err = publish.Write(b, out, f.png); err != nil {
+				return err
+			}
+			if f.frozen {
+				return nil
+			}
+			return recordArtifacts(ctx, db, b.Run.ID, m)
+		},
 	}
-	if err := recordArtifacts(ctx, db, build.Run.ID, manifest); err != nil {
-		return err
+	build, berr := b.Build(ctx, plan)
+	prog.Wait()
+	if f.explain && build != nil {
+		printExplain(g, build)
+	}
+	if f.json && build != nil {
+		run := build.Run
+		s := buildSummary{run.ID, run.ProtocolHash, run.Executed, run.Cached, run.Stale, rel(dir), ""}
+		if berr != nil {
+			s.Error = berr.Error()
+		}
+		if err := json.NewEncoder(g.stdout).Encode(s); err != nil {
+			return err
+		}
+	}
+	if berr != nil {
+		return berr
 	}
 	run := build.Run
 	if f.json {
-		enc := json.NewEncoder(g.stdout)
-		return enc.Encode(buildSummary{run.ID, run.ProtocolHash, run.Executed, run.Cached, run.Stale, rel(dir)})
+		return nil
 	}
 	if !g.quiet {
 		fmt.Fprintf(g.stderr, "built %s: %d ran, %d cached, %d stale in %v → %s\n",
-			plan.Report, run.Executed, run.Cached, run.Stale, run.Finished.Sub(run.Started).Round(time.Millisecond), rel(dir))
+			plan.Report, run.Executed, run.Cached, run.Stale, round(time.Since(start)), rel(dir))
 	}
 	return nil
 }

@@ -36,7 +36,7 @@ params:
 The command printed {val}` + "`nums.stdout_bytes:%.0f`" + ` bytes; see @tbl-nums.
 
 ` + "```{run} nums\n:command: printf 'n,sq\\n1,1\\n2,4\\n3,9\\n'\n:format: csv\n:hide: true\n```\n\n" +
-	"```{table} tbl-nums\n:from: nums\n:caption: Squares.\n```\n\n" +
+	"```{table} tbl-nums\n:from: nums\n:caption: Squares, ${params.greeting}.\n```\n\n" +
 	"```{plot} fig-sq\n:from: nums\n:x: n\n:y: sq\n:caption: Squares.\n```\n\n" +
 	"```{run} greet\n:command: echo ${params.greeting}\n```\n"
 
@@ -85,7 +85,7 @@ func TestBuildWarmAndVerify(t *testing.T) {
 		}
 	}
 	md, _ := os.ReadFile(filepath.Join(bundleDir, "small.md"))
-	if !strings.Contains(string(md), "printed 17 bytes; see Table 1") {
+	if !strings.Contains(string(md), "printed 17 bytes; see Table 1") || !strings.Contains(string(md), "**Table 1:** Squares, hello.") {
 		t.Errorf("substitution missing in Markdown:\n%s", md)
 	}
 	for _, path := range []string{bundleDir, bundleDir + ".tar.gz"} {
@@ -171,6 +171,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"all errors reported", []string{"build", report}, 1, "small.md:6:5: nope y: unknown directive kind \"nope\" (known kinds: environment, plot, run, table)"},
 		{"frozen with rerun", []string{"build", "--frozen", "--rerun-all", report}, 2, "cannot be combined"},
 		{"bad param", []string{"build", "-p", "novalue", report}, 2, "want key=value"},
+		{"unknown param", []string{"build", "-p", "nope=1", report}, 2, "-p nope: unknown param"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,6 +230,53 @@ func TestCorruptRowIsReportedAndRecovered(t *testing.T) {
 	}
 }
 
+func TestSecretsNeverReachStoreOrReport(t *testing.T) {
+	const secret = "s3cr3t-value-42"
+	t.Setenv("TCPREPORT_TEST_TOKEN", secret)
+	report, dbPath, out := project(t, "")
+	os.WriteFile(filepath.Join(filepath.Dir(report), "leak.txt"), []byte("the key is "+secret+"\n"), 0o644)
+	os.WriteFile(report, []byte("```{run} leak\n:command: cat leak.txt\n```\n\n```{run} fail\n:command: sh -c 'cat leak.txt >&2; exit 1'\n:allow-fail: true\n```\n"), 0o644)
+	buildJSON(t, report)
+	files := []string{dbPath, filepath.Join(out, "small", "small.md"), filepath.Join(out, "small", "small.html")}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(secret)) {
+			t.Errorf("%s contains the secret", f)
+		}
+	}
+	md, _ := os.ReadFile(files[1])
+	if !strings.Contains(string(md), "the key is [redacted]") {
+		t.Errorf("redaction not shown in the report:\n%s", md)
+	}
+}
+
+func TestCleanKeepsResultsInUse(t *testing.T) {
+	report, dbPath, _ := project(t, small)
+	for range 7 {
+		buildJSON(t, report)
+	}
+	if code, stdout, stderr := cli(t, "clean", "--keep", "2", "--store", dbPath); code != 0 || !strings.Contains(stdout, "removed 5 runs, 0 results") {
+		t.Errorf("clean: exit %d, %q %q", code, stdout, stderr)
+	}
+	if s := buildJSON(t, report); s.Executed != 0 {
+		t.Errorf("after clean: %+v, want everything still cached", s)
+	}
+}
+
+func TestFrozenDoesNotCreateAStore(t *testing.T) {
+	report, dbPath, _ := project(t, small)
+	code, _, stderr := cli(t, "build", "--frozen", report)
+	if code != 1 || !strings.Contains(stderr, "cache.db") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(dbPath); err == nil {
+		t.Error("--frozen created a store")
+	}
+}
+
 func TestUnwritableArtifacts(t *testing.T) {
 	report, _, _ := project(t, small)
 	file := filepath.Join(t.TempDir(), "plain-file")
@@ -236,6 +284,12 @@ func TestUnwritableArtifacts(t *testing.T) {
 	code, _, stderr := cli(t, "build", "-q", "--out", filepath.Join(file, "artifacts"), report)
 	if code != 1 || !strings.Contains(stderr, "plain-file") {
 		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+	// The run that could not publish is recorded as failed.
+	code, stdout, _ := cli(t, "runs", "--json", report)
+	var r struct{ Status string }
+	if code != 0 || json.Unmarshal([]byte(strings.SplitN(stdout, "\n", 2)[0]), &r) != nil || r.Status != "failed" {
+		t.Errorf("runs after a failed publish: %q", stdout)
 	}
 }
 

@@ -54,7 +54,7 @@ func (p *progress) Finished(d *engine.DirectiveRun, err error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	line := fmt.Sprintf("%s %-24s %-12s %v\n", p.g.colorStatus(d.Status), d.ID, d.Kind, d.Duration.Round(time.Millisecond))
+	line := fmt.Sprintf("%s %-24s %-12s %v\n", p.g.colorStatus(d.Status), d.ID, d.Kind, round(d.Duration))
 	if err != nil {
 		line = fmt.Sprintf("%s %-24s %-12s %v\n", p.g.colorStatus(d.Status), d.ID, d.Kind, err)
 	}
@@ -92,4 +92,17 @@ func (g *globals) colorStatus(s string) string {
 		engine.StatusFailed: "31",
 	}[s]
 	return fmt.Sprintf("\x1b[%sm%-6s\x1b[0m", code, s)
+}
+
+// round shortens a duration for display, keeping two or three significant
+// digits: 1.234567s → 1.235s, 1.234567ms → 1.23ms, 12.345µs → 12µs.
+func round(d time.Duration) time.Duration {
+	switch {
+	case d >= time.Second:
+		return d.Round(time.Millisecond)
+	case d >= time.Millisecond:
+		return d.Round(10 * time.Microsecond)
+	default:
+		return d.Round(time.Microsecond)
+	}
 }

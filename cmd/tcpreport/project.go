@@ -1,14 +1,12 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
-	"github.com/tcpreport/tcpreport/store"
 )
 
 // projectRoot returns the project a report belongs to: the nearest
@@ -44,14 +42,6 @@ func (g *globals) storePath(report string) string {
 		root = rel
 	}
 	return filepath.Join(root, ".tcpreport", "cache.db")
-}
-
-func (g *globals) openStore(ctx context.Context, path string, opt store.Options) (*store.DB, error) {
-	db, err := store.Open(ctx, path, opt)
-	if err != nil {
-		return nil, err
-	}
-	return db, nil
 }
 
 func mustGetwd() string {

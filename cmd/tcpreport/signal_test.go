@@ -76,7 +76,7 @@ func TestInterruptedBuild(t *testing.T) {
 				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 					t.Errorf("exit: %v, want status 1", err)
 				}
-				if !strings.Contains(stderr.String(), "context canceled") {
+				if !strings.Contains(stderr.String(), "build interrupted: 1 of 2 directives have results, kept in the store") {
 					t.Errorf("stderr does not say the build was cancelled: %q", stderr)
 				}
 				if d := time.Since(start); d > 5*time.Second {
@@ -104,6 +104,10 @@ func TestInterruptedBuild(t *testing.T) {
 			s := buildJSON(t, "--lock-wait", "2s", report)
 			if s.Cached != 1 || s.Executed != 1 {
 				t.Errorf("build after interruption: %+v, want quick cached and slow run", s)
+			}
+			want := map[syscall.Signal]string{syscall.SIGINT: `"Status":"canceled"`, syscall.SIGKILL: `"Status":"killed"`}[tt.signal]
+			if _, stdout, _ := cli(t, "runs", "--json", report); !strings.Contains(stdout, want) {
+				t.Errorf("runs after the interruption lack %s:\n%s", want, stdout)
 			}
 		})
 	}

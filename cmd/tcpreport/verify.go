@@ -15,7 +15,12 @@ func newVerifyCmd(g *globals) *cobra.Command {
 or an archive such as artifacts/gate8.tar.gz) and compares it with
 MANIFEST.json. It lists every mismatched, missing or extra file and exits 1
 if there is any. Archives are read in memory and never extracted; entries
-that could escape the bundle (absolute paths, "..", links) are reported.`,
+that could escape the bundle (absolute paths, "..", links) are reported.
+
+Verify checks integrity: that the files are exactly those the manifest lists,
+byte for byte. It cannot prove who made a bundle: whoever can edit the files
+can also rewrite the manifest. Compare the protocol hash and run id with the
+ones published with the paper.`,
 		Example: `  tcpreport verify artifacts/gate8
   tcpreport verify artifacts/gate8.tar.gz`,
 		Args: exactArgs(1, "one bundle directory or .tar.gz"),

@@ -45,6 +45,8 @@ type Manifest struct {
 	Seed         int64             `json:"seed"`
 	Environment  map[string]string `json:"environment"`    // environment fingerprint
 	Keys         map[string]string `json:"directive_keys"` // directive id -> cache key
+	// Status is each directive's status in the build: ran, cached or stale.
+	Status map[string]string `json:"directive_status"`
 	// Files maps the slash path of every file in the bundle, relative to
 	// the bundle directory and MANIFEST.json excluded, to its sum.
 	Files map[string]FileSum `json:"files"`
@@ -121,6 +123,9 @@ func Write(root string, m *Manifest, files map[string][]byte) (dir string, err e
 	}
 	if mm.Keys == nil {
 		mm.Keys = map[string]string{}
+	}
+	if mm.Status == nil {
+		mm.Status = map[string]string{}
 	}
 	manifest, err := json.MarshalIndent(&mm, "", "  ")
 	if err != nil {

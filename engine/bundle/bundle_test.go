@@ -33,6 +33,7 @@ func fixture() (*Manifest, map[string][]byte) {
 		Seed:         8,
 		Environment:  map[string]string{"goos": "linux", "goarch": "amd64", "cpus": "2"},
 		Keys:         map[string]string{"tbl-tools": "k-tools", "fig-throughput": "k-throughput"},
+		Status:       map[string]string{"tbl-tools": "cached", "fig-throughput": "ran"},
 	}
 	files := map[string][]byte{
 		"gate8.md":                   []byte("# Gate 8\n\nSee @fig-throughput.\n"),

@@ -38,7 +38,10 @@ func (*Environment) Options() []engine.OptionSpec {
 }
 
 // EnvFields returns every fingerprint fact: the result describes them.
-func (*Environment) EnvFields() []string { return host.FingerprintNames() }
+func (*Environment) EnvFields(engine.Options) []string { return host.FingerprintNames() }
+
+// RunsAlone keeps other directives from disturbing the loopback timing.
+func (*Environment) RunsAlone() {}
 
 // Run collects the facts of the machine and times the loopback round trips.
 func (*Environment) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {

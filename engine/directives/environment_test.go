@@ -11,7 +11,7 @@ import (
 
 func TestEnvironment(t *testing.T) {
 	d := NewEnvironment()
-	if got := d.EnvFields(); !slices.Equal(got, host.FingerprintNames()) {
+	if got := d.EnvFields(engine.Options{}); !slices.Equal(got, host.FingerprintNames()) {
 		t.Errorf("EnvFields() = %v, want %v", got, host.FingerprintNames())
 	}
 	var _ engine.EnvDependent = d

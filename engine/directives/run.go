@@ -36,10 +36,6 @@ const (
 	outputDelay = 2 * time.Second
 )
 
-// secretMarkers are the parts of environment variable names that mark
-// secrets; such variables never reach a command.
-var secretMarkers = []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"}
-
 // Run is the {run} directive: it runs a command on this machine and keeps
 // its output as text, a table or values.
 type Run struct{}
@@ -68,8 +64,18 @@ func (*Run) Options() []engine.OptionSpec {
 			Help: "how much of stdout to keep; the rest is dropped with a warning"},
 		{Name: "dir", Type: engine.String,
 			Help: "working directory, relative to the report (default: the report's directory)"},
+		{Name: "inputs", Type: engine.List,
+			Help: "files the command reads, relative to the report: editing one re-runs the directive"},
+		{Name: "env", Type: engine.List,
+			Help: "environment fingerprint facts the output depends on (e.g. kernel, go.version): a change re-runs the directive"},
 	}
 }
+
+// InputFiles returns the :inputs: files, whose contents enter the cache key.
+func (*Run) InputFiles(opts engine.Options) []string { return opts.List("inputs") }
+
+// EnvFields returns the :env: facts, which enter the cache key.
+func (*Run) EnvFields(opts engine.Options) []string { return opts.List("env") }
 
 // Run runs the command. The body, if any, is its stdin.
 func (*Run) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
@@ -180,7 +186,6 @@ func (*Run) Run(ctx context.Context, req *engine.Request) (*engine.Result, error
 			return nil, err
 		}
 		res.Tables = []engine.Table{*t}
-		res.Text = string(out)
 	case "json":
 		if err := parseJSON(out, res); err != nil {
 			return nil, err
@@ -303,21 +308,11 @@ func childEnv(env []string) []string {
 	out := []string{}
 	for _, kv := range env {
 		name, _, _ := strings.Cut(kv, "=")
-		if !isSecretName(name) {
+		if !engine.IsSecretName(name) {
 			out = append(out, kv)
 		}
 	}
 	return out
-}
-
-func isSecretName(name string) bool {
-	up := strings.ToUpper(name)
-	for _, m := range secretMarkers {
-		if strings.Contains(up, m) {
-			return true
-		}
-	}
-	return false
 }
 
 // killGroup signals the process group of cmd, whose id is the pid of its

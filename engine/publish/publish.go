@@ -43,12 +43,14 @@ func Write(b *engine.Build, root string, png bool) (string, *bundle.Manifest, er
 		Seed:         b.Prov.Seed,
 		Environment:  map[string]string{},
 		Keys:         map[string]string{},
+		Status:       map[string]string{},
 	}
 	for _, f := range b.Prov.Env {
 		m.Environment[f.Name] = f.Value
 	}
 	for _, d := range b.Prov.Directives {
 		m.Keys[d.ID] = d.Key
+		m.Status[d.ID] = d.Status
 	}
 	dir, err := bundle.Write(root, m, files)
 	if err != nil {
