@@ -92,6 +92,9 @@ func Load(reg *Registry, file string, src []byte, params map[string]string) (*Pl
 	byID := map[string]*Step{}
 	var steps []*Step
 	for _, b := range d.Blocks() {
+		if b.Kind == "" || b.ID == "" {
+			continue // malformed fence: the parser has reported it
+		}
 		ids[b.ID] = true
 		dir, err := reg.Lookup(b.Kind)
 		if err != nil {

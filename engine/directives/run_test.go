@@ -369,3 +369,25 @@ func tableEqual(a, b engine.Table) bool {
 	return a.Name == b.Name && slices.Equal(a.Columns, b.Columns) &&
 		slices.EqualFunc(a.Rows, b.Rows, slices.Equal)
 }
+
+// FuzzSplitArgs checks that splitting never panics and that an argument
+// list written back with single quotes splits to itself.
+func FuzzSplitArgs(f *testing.F) {
+	for _, s := range []string{`echo "a b" c`, `printf '%s\n' x`, `a\ b`, `"unbalanced`, "x\\\ny"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		args, err := splitArgs(s)
+		if err != nil {
+			return
+		}
+		var quoted []string
+		for _, a := range args {
+			quoted = append(quoted, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+		}
+		again, err := splitArgs(strings.Join(quoted, " "))
+		if err != nil || !slices.Equal(again, args) {
+			t.Fatalf("%q: split %q, quoted and split again %q (%v)", s, args, again, err)
+		}
+	})
+}
