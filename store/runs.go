@@ -96,15 +96,7 @@ func (db *DB) FinishRun(ctx context.Context, r Run) error {
 UPDATE runs SET finished = ?, status = ?, executed = ?, cached = ?, stale = ?
 WHERE id = ?`,
 		r.Finished.UnixNano(), r.Status, r.Executed, r.Cached, r.Stale, r.ID)
-	if err != nil {
-		return db.fail(what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return db.fail(what, err)
-	} else if n == 0 {
-		return db.miss("%s: no such run; call BeginRun first", what)
-	}
-	return nil
+	return db.runRowChanged(what, res, err)
 }
 
 func (db *DB) checkStatus(what, status string) error {
@@ -233,15 +225,7 @@ func (db *DB) RecordExecution(ctx context.Context, e Execution) error {
 INSERT INTO executions (run_id, directive_id, kind, key, status, started, duration, error, executor, host)
 SELECT id, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM runs WHERE id = ?`,
 		e.DirectiveID, e.Kind, e.Key, e.Status, nanos(e.Started), int64(e.Duration), e.Error, e.Executor, e.Host, e.RunID)
-	if err != nil {
-		return db.fail(what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return db.fail(what, err)
-	} else if n == 0 {
-		return db.miss("%s: no such run; call BeginRun first", what)
-	}
-	return nil
+	return db.runRowChanged(what, res, err)
 }
 
 // Executions returns the executions of run runID in the order they were
@@ -290,15 +274,7 @@ INSERT INTO artifacts (run_id, path, sha256, size)
 SELECT id, ?, ?, ? FROM runs WHERE id = ?
 ON CONFLICT (run_id, path) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size`,
 		path, sha256, size, runID)
-	if err != nil {
-		return db.fail(what, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return db.fail(what, err)
-	} else if n == 0 {
-		return db.miss("%s: no such run; call BeginRun first", what)
-	}
-	return nil
+	return db.runRowChanged(what, res, err)
 }
 
 // nanos stores t as Unix nanoseconds; the zero time is NULL, since its
@@ -316,4 +292,18 @@ func fromNanos(n sql.NullInt64) time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, n.Int64).UTC()
+}
+
+// runRowChanged turns the outcome of a statement that must touch one row of
+// a run into an error: a failure, or a run that does not exist.
+func (db *DB) runRowChanged(what string, res sql.Result, err error) error {
+	if err != nil {
+		return db.fail(what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return db.fail(what, err)
+	} else if n == 0 {
+		return db.miss("%s: no such run; call BeginRun first", what)
+	}
+	return nil
 }

@@ -345,20 +345,12 @@ func writeFile(r *os.Root, name string, data []byte) error {
 	return nil
 }
 
-func syncRootDir(r *os.Root, name string) error {
-	f, err := r.Open(filepath.FromSlash(name))
-	if err != nil {
-		return err
-	}
-	err = f.Sync()
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return err
-}
+func syncRootDir(r *os.Root, name string) error { return syncClose(r.Open(filepath.FromSlash(name))) }
 
-func syncDir(name string) error {
-	f, err := os.Open(name)
+func syncDir(name string) error { return syncClose(os.Open(name)) }
+
+// syncClose syncs and closes a file just opened, returning the first error.
+func syncClose(f *os.File, err error) error {
 	if err != nil {
 		return err
 	}

@@ -111,11 +111,7 @@ func (*Plot) Run(ctx context.Context, req *engine.Request) (*engine.Result, erro
 			}
 		}
 		for _, y := range ys {
-			yc, err := plotColumn(t, "y", y)
-			if err != nil {
-				return nil, err
-			}
-			vals, err := numbers(t, "y", yc)
+			vals, err := columnNumbers(t, y)
 			if err != nil {
 				return nil, err
 			}
@@ -145,11 +141,7 @@ func (*Plot) Run(ctx context.Context, req *engine.Request) (*engine.Result, erro
 				return nil, err
 			}
 			for _, y := range ys {
-				yc, err := plotColumn(t, "y", y)
-				if err != nil {
-					return nil, err
-				}
-				vals, err := numbers(t, "y", yc)
+				vals, err := columnNumbers(t, y)
 				if err != nil {
 					return nil, err
 				}
@@ -266,4 +258,13 @@ func article(kind string) string {
 		return "an " + kind
 	}
 	return "a " + kind
+}
+
+// columnNumbers returns the numbers of the :y: column named y.
+func columnNumbers(t *engine.Table, y string) ([]float64, error) {
+	yc, err := plotColumn(t, "y", y)
+	if err != nil {
+		return nil, err
+	}
+	return numbers(t, "y", yc)
 }
