@@ -411,3 +411,39 @@ func mapsEqual(a, b map[string]string) bool {
 	}
 	return true
 }
+
+// stateful is a counter whose machine state the test controls.
+type stateful struct {
+	counter
+	state string
+}
+
+func (*stateful) Kind() string { return "stateful" }
+func (s *stateful) State(context.Context, engine.Options) (string, error) {
+	return s.state, nil
+}
+
+func TestStateChangeReruns(t *testing.T) {
+	f := newFixture(t)
+	d := &stateful{state: "tools-v1"}
+	f.reg = engine.NewRegistry(d)
+	src := "```{stateful} scan\n```\n"
+	for i, tt := range []struct {
+		state    string
+		executed int
+		why      string
+	}{
+		{"tools-v1", 1, "no cached result"},
+		{"tools-v1", 0, ""},
+		{"tools-v2", 1, "state changed"},
+	} {
+		d.state = tt.state
+		b, err := f.build(&engine.Builder{}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Run.Executed != tt.executed || (tt.why != "" && !slices.Contains(b.Prov.Directives[0].Changed, tt.why)) {
+			t.Errorf("build %d: executed %d, changed %q; want %d, %q", i, b.Run.Executed, b.Prov.Directives[0].Changed, tt.executed, tt.why)
+		}
+	}
+}

@@ -32,6 +32,14 @@ type EnvDependent interface {
 	EnvFields(opts Options) []string
 }
 
+// Stater is implemented by directives whose results depend on the state of
+// the machine in a way they can summarise cheaply before running (the
+// executables on PATH, say). State's value enters the cache key, so the
+// directive re-runs exactly when that state changes.
+type Stater interface {
+	State(ctx context.Context, opts Options) (string, error)
+}
+
 // Seeded is implemented by directives that randomise with the report seed;
 // the seed enters their cache key.
 type Seeded interface {

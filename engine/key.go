@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -22,10 +23,11 @@ import (
 //	input:<id>       the cache key of a :from: input
 //	file:<path>      SHA-256 of a declared input file
 //	env:<field>      an environment fingerprint field the directive depends on
+//	state            a Stater's summary of the machine state it reads
 
 // keyOf computes the cache key of s from its components. inputs holds the
 // keys of already keyed steps; env the fingerprint.
-func keyOf(version string, s *Step, dir string, seed int64, inputs map[string]string, env []Fact) (key string, comps map[string]string, err error) {
+func keyOf(ctx context.Context, version string, s *Step, dir string, seed int64, inputs map[string]string, env []Fact) (key string, comps map[string]string, err error) {
 	comps = map[string]string{
 		"version": version,
 		"id":      s.ID(),
@@ -50,6 +52,13 @@ func keyOf(version string, s *Step, dir string, seed int64, inputs map[string]st
 			return "", nil, fmt.Errorf("%s: %s %s: input file: %w", o, s.Block.Kind, s.ID(), err)
 		}
 		comps["file:"+f] = sum(data)
+	}
+	if st, ok := s.Directive.(Stater); ok {
+		state, err := st.State(ctx, s.Opts)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %s %s: %w", s.Block.Pos, s.Block.Kind, s.ID(), err)
+		}
+		comps["state"] = state
 	}
 	if ed, ok := s.Directive.(EnvDependent); ok {
 		for _, name := range ed.EnvFields(s.Opts) {

@@ -19,6 +19,9 @@ type Result struct {
 	Series []Series `json:"series,omitempty"`
 	// Figures are plot specifications, drawn at render time.
 	Figures []Figure `json:"figures,omitempty"`
+	// Files are produced files (e.g. a descriptor database); the bundle
+	// holds each as data/<id>-<name>.
+	Files []File `json:"files,omitempty"`
 	// Text is preformatted output (e.g. a command's stdout), shown verbatim
 	// and escaped.
 	Text string `json:"text,omitempty"`
@@ -83,6 +86,12 @@ type Table struct {
 
 // Column returns the index of the column named name, or -1.
 func (t *Table) Column(name string) int { return slices.Index(t.Columns, name) }
+
+// File is a file a directive produced.
+type File struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
 
 // Series is a raw sample series: measured values with their unit.
 type Series struct {

@@ -33,6 +33,11 @@ func Write(b *engine.Build, root string, png bool) (string, *bundle.Manifest, er
 	for path, data := range out.Files {
 		files[path] = data
 	}
+	for id, res := range b.Results {
+		for _, f := range res.Files {
+			files["data/"+id+"-"+f.Name] = f.Data
+		}
+	}
 	m := &bundle.Manifest{
 		Format:       1,
 		Report:       name,
