@@ -74,6 +74,7 @@ NO_COLOR in the environment turns colour off.`,
 		newStoreCmd(g),
 		newRunsCmd(g),
 		newCleanCmd(g),
+		newDecideCmd(g),
 	)
 	return root
 }
