@@ -59,9 +59,6 @@ func (*Decisions) Run(ctx context.Context, req *engine.Request) (*engine.Result,
 	if err != nil {
 		return nil, fmt.Errorf("labels: %w", err)
 	}
-	if len(labels) == 0 {
-		return nil, fmt.Errorf("labels: %s has no labelled lines", path)
-	}
 	var db tcp.Lookuper
 	source := "the built-in table of common commands"
 	if len(req.From) > 0 {

@@ -12,5 +12,8 @@ func All() []engine.Directive {
 		NewRun(),
 		NewTable(),
 		NewPlot(),
+		NewDiscover(),
+		NewDescriptors(),
+		NewDecisions(),
 	}
 }

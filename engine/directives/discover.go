@@ -1,0 +1,253 @@
+package directives
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/tcp"
+	"github.com/tcpreport/tcpreport/engine/tools"
+)
+
+// ToolsFile is the name of the analysis a {discover} result carries, which
+// {descriptors} reads from its :from: input.
+const ToolsFile = "tools.json"
+
+// Discover is the {discover} directive: it finds the tools on PATH, probes
+// them in a sandbox and analyses their capabilities.
+type Discover struct{}
+
+// NewDiscover returns the {discover} directive.
+func NewDiscover() *Discover { return &Discover{} }
+
+// Kind returns "discover".
+func (*Discover) Kind() string { return "discover" }
+
+// Version returns the implementation version.
+func (*Discover) Version() int { return 1 }
+
+// Options declares scope, categories, probe-timeout and sandbox.
+func (*Discover) Options() []engine.OptionSpec {
+	return []engine.OptionSpec{
+		{Name: "scope", Type: engine.Enum, Enum: []string{"categorised", "all"}, Default: "categorised",
+			Help: "categorised: the research design's list of tools; all: every executable on PATH"},
+		{Name: "categories", Type: engine.List,
+			Help: "keep only these categories (system_admin, network, security, development, file_operations, container, cloud)"},
+		{Name: "probe-timeout", Type: engine.Duration, Default: tools.DefaultProbeTimeout.String(),
+			Help: "how long one probe (--version, --help) may run before its process group is killed"},
+		{Name: "sandbox", Type: engine.Bool, Default: "true",
+			Help: "probe inside bubblewrap (no network, own pid namespace) when it is installed"},
+	}
+}
+
+// State summarises the executables on PATH: installing, removing or
+// replacing a tool re-runs discovery.
+func (*Discover) State(ctx context.Context, opts engine.Options) (string, error) {
+	return tools.State(os.Getenv("PATH")), nil
+}
+
+// RunsAlone keeps other directives from disturbing the start-up timings.
+func (*Discover) RunsAlone() {}
+
+// EnvFields: the analysis reads the distribution's packages and man pages.
+func (*Discover) EnvFields(engine.Options) []string { return []string{"distro", "arch"} }
+
+// toolRecord is a tool as the {discover} result keeps it: everything but the
+// help and man texts themselves, which would make the store grow by
+// megabytes; their sizes are kept.
+type toolRecord struct {
+	tools.Tool
+	// Help and Man shadow the embedded texts and stay empty, so they are
+	// not encoded.
+	Help      string `json:"help,omitempty"`
+	Man       string `json:"man,omitempty"`
+	HelpBytes int    `json:"help_bytes"`
+	ManBytes  int    `json:"man_bytes"`
+}
+
+// Run scans PATH.
+func (*Discover) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+	o := req.Opts
+	opt := tools.ScanOptions{
+		Scope:        tools.ScopeCategorised,
+		Categories:   o.List("categories"),
+		ProbeTimeout: o.Duration("probe-timeout"),
+		NoSandbox:    !o.Bool("sandbox"),
+	}
+	if o.String("scope") == "all" {
+		opt.Scope = tools.ScopeAll
+	}
+	start := time.Now()
+	found, err := tools.Scan(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	elapsed := time.Since(start)
+
+	recs := make([]toolRecord, len(found))
+	for i, t := range found {
+		recs[i] = toolRecord{Tool: t, HelpBytes: len(t.Help), ManBytes: len(t.Man)}
+	}
+	data, err := json.Marshal(recs)
+	if err != nil {
+		return nil, err
+	}
+	res := &engine.Result{
+		Values: map[string]engine.Value{"scan_seconds": engine.Num(elapsed.Seconds(), "s")},
+		Tables: []engine.Table{toolTable(found), categoryTable(found), countTable("risks", "Tools per risk class.", "risk class", found, func(t tools.Tool) string { return string(t.Risk) }),
+			countTable("isolation", "How the probes were isolated.", "isolation", found, func(t tools.Tool) string { return t.Isolation })},
+		Files: []engine.File{{Name: ToolsFile, Data: data}},
+		Meta:  map[string]string{"executor": "local"},
+	}
+	var listed, onPath, probed, never, sandboxed, errs int
+	var startup []float64
+	for _, t := range found {
+		listed++
+		if !t.Found {
+			continue
+		}
+		onPath++
+		switch {
+		case t.Probed:
+			probed++
+			startup = append(startup, float64(t.StartupCost)/float64(time.Millisecond))
+		case t.Isolation == tools.IsolationNeverExec:
+			never++
+		}
+		if t.Isolation == tools.IsolationBwrap {
+			sandboxed++
+		}
+		errs += len(t.ProbeErrors)
+	}
+	for name, n := range map[string]int{"listed": listed, "found": onPath, "probed": probed, "never_executed": never, "sandboxed": sandboxed, "probe_errors": errs} {
+		res.Values[name] = engine.Num(float64(n), "")
+	}
+	if len(startup) > 0 {
+		sorted := slices.Clone(startup)
+		slices.Sort(sorted)
+		res.Values["startup_ms_median"] = engine.Num(quantile7(sorted, 0.5), "ms")
+		res.Series = []engine.Series{{Name: "startup_ms", Unit: "ms", Values: startup}}
+	}
+	if never > 0 {
+		res.Warnings = append(res.Warnings, fmt.Sprintf(
+			"%d tools on the never-execute list were analysed from their names and man pages only, never run", never))
+	}
+	return res, nil
+}
+
+func toolTable(ts []tools.Tool) engine.Table {
+	t := engine.Table{Name: "tools", Caption: "Tools discovered on PATH, with their analysis.",
+		Columns: []string{"tool", "category", "version", "package", "level", "risk", "flags", "start-up (ms)", "probed"}, Rows: [][]string{}}
+	for _, tl := range ts {
+		if !tl.Found {
+			t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), "not installed", "", "", "", "", "", ""})
+			continue
+		}
+		startup, probed := "", "no: never-execute list"
+		if tl.Probed {
+			startup = strconv.FormatFloat(float64(tl.StartupCost)/float64(time.Millisecond), 'f', 1, 64)
+			probed = "yes"
+		} else if tl.Isolation != tools.IsolationNeverExec {
+			probed = "no: " + tl.Isolation
+		}
+		t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), tl.Version, tl.Package,
+			strconv.Itoa(tl.SecurityLevel), string(tl.Risk), strings.Join(ToolFlags(tl).Names(), " "), startup, probed})
+	}
+	return t
+}
+
+func categoryTable(ts []tools.Tool) engine.Table {
+	t := engine.Table{Name: "categories", Caption: "Tools per category.",
+		Columns: []string{"category", "listed", "found", "probed", "mean security level"}}
+	type agg struct{ listed, found, probed, levels int }
+	by := map[tools.Category]*agg{}
+	var order []tools.Category
+	for _, tl := range ts {
+		a := by[tl.Category]
+		if a == nil {
+			a = &agg{}
+			by[tl.Category] = a
+			order = append(order, tl.Category)
+		}
+		a.listed++
+		if tl.Found {
+			a.found++
+			a.levels += tl.SecurityLevel
+		}
+		if tl.Probed {
+			a.probed++
+		}
+	}
+	for _, c := range order {
+		a := by[c]
+		mean := "–"
+		if a.found > 0 {
+			mean = strconv.FormatFloat(float64(a.levels)/float64(a.found), 'f', 1, 64)
+		}
+		t.Rows = append(t.Rows, []string{string(c), strconv.Itoa(a.listed), strconv.Itoa(a.found), strconv.Itoa(a.probed), mean})
+	}
+	return t
+}
+
+func countTable(name, caption, column string, ts []tools.Tool, key func(tools.Tool) string) engine.Table {
+	t := engine.Table{Name: name, Caption: caption, Columns: []string{column, "tools"}}
+	counts := map[string]int{}
+	for _, tl := range ts {
+		if tl.Found {
+			counts[key(tl)]++
+		}
+	}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		t.Rows = append(t.Rows, []string{k, strconv.Itoa(counts[k])})
+	}
+	return t
+}
+
+// ToolFlags maps a tool's analysis to TCP descriptor flags (DESIGN §6): its
+// risk class bit and one property bit per capability. Tools whose purpose
+// is to run commands as another user also get PRIVILEGE_ESCALATION.
+func ToolFlags(t tools.Tool) tcp.Flags {
+	var f tcp.Flags
+	if r, err := tcp.ParseRisk(string(t.Risk)); err == nil {
+		f |= r.Flag()
+	}
+	c := t.Capabilities
+	for _, p := range []struct {
+		has  bool
+		flag tcp.Flags
+	}{
+		{c.Privileged, tcp.FlagRequiresRoot},
+		{c.Destructive, tcp.FlagDestructive},
+		{c.Network, tcp.FlagNetworkAccess},
+		{c.FileOps, tcp.FlagFileModification},
+		{c.SystemMod, tcp.FlagSystemModification},
+		{slices.Contains([]string{"sudo", "su", "doas", "pkexec", "run0"}, t.Name), tcp.FlagPrivilegeEscalation},
+	} {
+		if p.has {
+			f |= p.flag
+		}
+	}
+	return f
+}
+
+// ToolEntry is a tool's descriptor database entry. The execution time is
+// the measured start-up cost (--version), rounded up to a millisecond;
+// memory and output size were not measured and are 0.
+func ToolEntry(t tools.Tool) tcp.Entry {
+	ms := 0
+	if t.StartupCost > 0 {
+		ms = int((t.StartupCost + time.Millisecond - 1) / time.Millisecond)
+	}
+	return tcp.Entry{Name: t.Name, Flags: ToolFlags(t), ExecMS: ms}
+}
