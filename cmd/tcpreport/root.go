@@ -75,6 +75,7 @@ NO_COLOR in the environment turns colour off.`,
 		newRunsCmd(g),
 		newCleanCmd(g),
 		newDecideCmd(g),
+		newDiscoverCmd(g),
 	)
 	return root
 }
