@@ -260,8 +260,10 @@ func firstKeyword(text string, keywords []string) string {
 }
 
 // categoryRules guess the category of a tool that is not on the research
-// design's list, from its name. The first matching rule wins; a tool in an
-// sbin directory that no rule matches is SystemAdmin; anything else Other.
+// design's list (in the "all" scope), from its names: exact names or
+// prefixes, the first matching rule wins. A tool no rule matches is
+// SystemAdmin when a name ends in "ctl" (timedatectl, journalctl) or it
+// lies in an sbin directory, else Other (base level 1).
 var categoryRules = []struct {
 	cat      Category
 	exact    map[string]bool

@@ -40,15 +40,19 @@ type ScanOptions struct {
 	// Categories, when set, keeps only tools of these categories (parsed by
 	// ParseCategory), in either scope.
 	Categories []string
-	// Workers bounds the tools examined at once; default runtime.NumCPU()*4,
-	// since probes mostly wait on processes.
+	// Workers bounds the tools examined at once; default runtime.NumCPU()*4.
+	// Of their probes, one per CPU may be starting at a time; a probe that
+	// runs past 300 ms (a hanging or heavy tool) lets the next one start.
+	// So hangers do not hold up the scan, and start-up costs are not
+	// measured under more contention than the machine has CPUs.
 	Workers int
 	// ProbeTimeout bounds each probe; default 2 s.
 	ProbeTimeout time.Duration
 	// MaxOutput caps each of a probe's stdout and stderr; default 256 KiB.
 	MaxOutput int
 	// Cache, when set, serves unchanged executables without running them
-	// and remembers the others. Scan does not save it; call Cache.Save.
+	// and remembers the others, timeouts included (delete the file to
+	// probe again). Scan does not save it; call Cache.Save.
 	Cache *Cache
 	// Progress, when set, is called after each tool with the number done
 	// and the total; calls do not overlap.

@@ -174,10 +174,12 @@ type Tool struct {
 	Found bool `json:"found"`
 	// Package is the dpkg package owning Path (or the PATH entry), if any.
 	Package string `json:"package,omitempty"`
-	// Version is the first non-empty line under 1,000 characters of the
-	// version probe's output.
+	// Version is a line under 1,000 characters of the first version probe
+	// that answered: its first version-like line, else (when it exited 0)
+	// its first non-empty line; complaints ("command not found") never.
 	Version string `json:"version,omitempty"`
-	// Help is the output of the first help probe that gave one.
+	// Help is the output (stdout, then stderr; each capped at MaxOutput) of
+	// the first help probe that gave one.
 	Help string `json:"help,omitempty"`
 	// Man is the man page (section 1 or 8) as plain text.
 	Man string `json:"man,omitempty"`
