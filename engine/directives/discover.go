@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/tcpreport/tcpreport/engine"
@@ -30,7 +29,7 @@ func NewDiscover() *Discover { return &Discover{} }
 func (*Discover) Kind() string { return "discover" }
 
 // Version returns the implementation version.
-func (*Discover) Version() int { return 1 }
+func (*Discover) Version() int { return 2 }
 
 // Options declares scope, categories, probe-timeout and sandbox.
 func (*Discover) Options() []engine.OptionSpec {
@@ -143,10 +142,10 @@ func (*Discover) Run(ctx context.Context, req *engine.Request) (*engine.Result, 
 
 func toolTable(ts []tools.Tool) engine.Table {
 	t := engine.Table{Name: "tools", Caption: "Tools discovered on PATH, with their analysis.",
-		Columns: []string{"tool", "category", "version", "package", "level", "risk", "flags", "start-up (ms)", "probed"}, Rows: [][]string{}}
+		Columns: []string{"tool", "category", "version", "package", "level", "risk", "start-up (ms)", "probed"}, Rows: [][]string{}}
 	for _, tl := range ts {
 		if !tl.Found {
-			t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), "not installed", "", "", "", "", "", ""})
+			t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), "not installed", "", "", "", "", ""})
 			continue
 		}
 		startup, probed := "", "no: never-execute list"
@@ -156,10 +155,22 @@ func toolTable(ts []tools.Tool) engine.Table {
 		} else if tl.Isolation != tools.IsolationNeverExec {
 			probed = "no: " + tl.Isolation
 		}
-		t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), tl.Version, tl.Package,
-			strconv.Itoa(tl.SecurityLevel), string(tl.Risk), strings.Join(ToolFlags(tl).Names(), " "), startup, probed})
+		if tl.Probed && tl.Isolation == tools.IsolationBwrap {
+			probed = "yes, in bwrap"
+		}
+		t.Rows = append(t.Rows, []string{tl.Name, string(tl.Category), shorten(tl.Version, 40), tl.Package,
+			strconv.Itoa(tl.SecurityLevel), string(tl.Risk), startup, probed})
 	}
 	return t
+}
+
+// shorten cuts s to at most n runes for display, marking the cut.
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 func categoryTable(ts []tools.Tool) engine.Table {
