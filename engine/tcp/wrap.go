@@ -30,6 +30,17 @@ var (
 	suLong      = []string{"--command", "--shell", "--group", "--supp-group", "--whitelist-environment"}
 )
 
+// privWrappers are the wrappers that run their operand as another user and
+// take no script: their options with an argument, short and long.
+var privWrappers = map[string]struct {
+	withArg string
+	long    []string
+}{
+	"doas":   {"uC", nil},
+	"pkexec": {"", pkexecLong},
+	"run0":   {"ugDp", run0Long},
+}
+
 // unwrap recognises wrapper commands. For wrapPass and wrapPriv, rest is
 // the wrapped command's words; for wrapScript, script is the command line.
 func unwrap(name string, args []string) (rest []string, script string, kind wrapKind) {
@@ -69,20 +80,9 @@ func unwrap(name string, args []string) (rest []string, script string, kind wrap
 			return nil, "", wrapShell
 		}
 		return rest, "", wrapPriv
-	case "doas":
-		rest = skipOpts(args, "uC", nil)
-		if len(rest) == 0 {
-			return nil, "", wrapShell
-		}
-		return rest, "", wrapPriv
-	case "pkexec":
-		rest = skipOpts(args, "", pkexecLong)
-		if len(rest) == 0 {
-			return nil, "", wrapShell
-		}
-		return rest, "", wrapPriv
-	case "run0":
-		rest = skipOpts(args, "ugDp", run0Long)
+	case "doas", "pkexec", "run0":
+		w := privWrappers[name]
+		rest = skipOpts(args, w.withArg, w.long)
 		if len(rest) == 0 {
 			return nil, "", wrapShell
 		}
