@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/tcpreport/tcpreport/engine/directives"
 	"github.com/tcpreport/tcpreport/engine/tcp"
 	"github.com/tcpreport/tcpreport/engine/tools"
 )
@@ -141,7 +140,7 @@ func printToolsJSON(g *globals, found []tools.Tool) error {
 		j := toolJSON{Name: t.Name, Path: t.Path, Category: string(t.Category), Found: t.Found, Package: t.Package,
 			Version: t.Version, Isolation: t.Isolation, Probed: t.Probed, Flags: []string{}, Subcommands: t.Subcommands}
 		if t.Found {
-			e := directives.ToolEntry(t)
+			e := t.TCPEntry()
 			b := tcp.Encode(e.Name, e.Flags, e.ExecMS, e.MemMB, e.OutKB)
 			j.Risk, j.Flags, j.SecurityLevel = string(t.Risk), e.Flags.Names(), t.SecurityLevel
 			j.Descriptor = hex.EncodeToString(b[:])
@@ -167,7 +166,7 @@ func printTools(g *globals, found []tools.Tool) {
 			v = "(" + t.Isolation + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\n", t.Name, t.Category, t.SecurityLevel, t.Risk,
-			strings.Join(directives.ToolFlags(t).Names(), ","), v)
+			strings.Join(t.TCPFlags().Names(), ","), v)
 	}
 	tw.Flush()
 }

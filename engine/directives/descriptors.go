@@ -68,7 +68,7 @@ func (*Descriptors) Run(ctx context.Context, req *engine.Request) (*engine.Resul
 		if !r.Found {
 			continue
 		}
-		e := ToolEntry(r.Tool)
+		e := r.Tool.TCPEntry()
 		entries = append(entries, e)
 		b := tcp.Encode(e.Name, e.Flags, e.ExecMS, e.MemMB, e.OutKB)
 		desc.Rows = append(desc.Rows, []string{r.Name, e.Flags.Risk().String(), strings.Join(e.Flags.Names(), " "), strconv.Itoa(e.ExecMS), hex.EncodeToString(b[:])})

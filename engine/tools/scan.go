@@ -506,15 +506,7 @@ func (s *scanner) examine(ctx context.Context, t *Tool, info fs.FileInfo) {
 			break
 		}
 	}
-	never, sandboxOnly := false, false
-	for _, n := range names(t) {
-		never = never || neverExecuteName(n)
-		sandboxOnly = sandboxOnly || sandboxOnlyName(n)
-	}
-	if st, ok := info.Sys().(*syscall.Stat_t); ok && s.never[[2]uint64{uint64(st.Dev), st.Ino}] {
-		never = true
-	}
-	sandboxOnly = sandboxOnly || sandboxOnlyPath(t.Path) || sandboxOnlyPath(t.Entry)
+	never, sandboxOnly := neverOrSandboxOnly(t, info, s.never)
 	switch {
 	case never:
 		t.Isolation = IsolationNeverExec
@@ -525,6 +517,21 @@ func (s *scanner) examine(ctx context.Context, t *Tool, info fs.FileInfo) {
 		s.probe(ctx, t)
 	}
 	s.analyse(t, info)
+}
+
+// neverOrSandboxOnly reports whether t is on the never-execute list (by
+// name, alias, resolved name or the inode of such a file, in neverInodes)
+// and whether it may run only inside bwrap.
+func neverOrSandboxOnly(t *Tool, info fs.FileInfo, neverInodes map[[2]uint64]bool) (never, sandboxOnly bool) {
+	for _, n := range names(t) {
+		never = never || neverExecuteName(n)
+		sandboxOnly = sandboxOnly || sandboxOnlyName(n)
+	}
+	if st, ok := statOf(info); ok && neverInodes[[2]uint64{uint64(st.Dev), st.Ino}] {
+		never = true
+	}
+	sandboxOnly = sandboxOnly || sandboxOnlyPath(t.Path) || sandboxOnlyPath(t.Entry)
+	return never, sandboxOnly
 }
 
 // probe runs t's version and help probes. --version and --help always run
@@ -640,4 +647,13 @@ func (s *scanner) analyse(t *Tool, info fs.FileInfo) {
 	t.Capabilities, t.Evidence = a.capabilities()
 	t.SecurityLevel = SecurityLevel(t.Category, t.Capabilities, a.names...)
 	t.Risk = RiskOf(t.SecurityLevel)
+}
+
+// statOf returns info's stat, if it has one.
+func statOf(info fs.FileInfo) (*syscall.Stat_t, bool) {
+	if info == nil {
+		return nil, false
+	}
+	st, ok := info.Sys().(*syscall.Stat_t)
+	return st, ok
 }
