@@ -3,8 +3,6 @@ package directives
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"time"
@@ -49,15 +47,9 @@ func (*Decisions) RunsAlone() {}
 // Run decides every labelled line, against the descriptor database of its
 // :from: input when it has one, else the built-in table alone.
 func (*Decisions) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
-	path := req.Opts.String("labels")
-	f, err := os.Open(filepath.Join(req.Dir, path))
+	labels, err := readLabelsFile(req.Dir, req.Opts.String("labels"))
 	if err != nil {
-		return nil, fmt.Errorf("labels: %w", err)
-	}
-	labels, err := tcp.ReadLabels(f)
-	f.Close()
-	if err != nil {
-		return nil, fmt.Errorf("labels: %w", err)
+		return nil, err
 	}
 	var db tcp.Lookuper
 	source := "the built-in table of common commands"
@@ -114,7 +106,7 @@ func (*Decisions) Run(ctx context.Context, req *engine.Request) (*engine.Result,
 	res.Values["ns_per_decision_min"] = engine.Num(sorted[0], "ns")
 	res.Series = []engine.Series{{Name: "ns_per_decision", Unit: "ns", Values: samples}}
 	for _, o := range ev.Errors {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: %v", path, o.Line, o.Err))
+		res.Warnings = append(res.Warnings, fmt.Sprintf("%s:%d: %v", req.Opts.String("labels"), o.Line, o.Err))
 	}
 	return res, nil
 }

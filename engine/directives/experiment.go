@@ -1,0 +1,380 @@
+package directives
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"maps"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/experiment"
+	"github.com/tcpreport/tcpreport/engine/tcp"
+	"github.com/tcpreport/tcpreport/engine/tools"
+)
+
+// ScheduleFile is the trial-by-trial schedule an {experiment} result
+// carries into the bundle.
+const ScheduleFile = "schedule.csv"
+
+// Experiment is the {experiment} directive: the timed comparison of
+// deciding from a TCP descriptor against deciding from the tool's help
+// text, its man page or a language model.
+type Experiment struct{}
+
+// NewExperiment returns the {experiment} directive.
+func NewExperiment() *Experiment { return &Experiment{} }
+
+// Kind returns "experiment".
+func (*Experiment) Kind() string { return "experiment" }
+
+// Version returns the implementation version.
+func (*Experiment) Version() int { return 1 }
+
+// armNames are the arms the directive knows, in their default order.
+var armNames = []string{"tcp", "help", "man", "llm"}
+
+// armSource says where each arm's knowledge of a tool comes from.
+var armSource = map[string]string{
+	"tcp":  "descriptor database lookup",
+	"help": "--help run in the discovery sandbox, analysed",
+	"man":  "man page read and analysed",
+	"llm":  "chat-completions endpoint (" + experiment.EnvLLMURL + ")",
+}
+
+// Options declares the experiment's options.
+func (*Experiment) Options() []engine.OptionSpec {
+	return []engine.OptionSpec{
+		{Name: "labels", Type: engine.String, Required: true,
+			Help: "the labels file, relative to the report: its lines are the decisions, its labels the truth"},
+		{Name: "arms", Type: engine.List, Default: strings.Join(armNames, ", "),
+			Help: "the arms, from " + strings.Join(armNames, ", ") + "; tcp is compared with each other arm"},
+		{Name: "blocks", Type: engine.Int, Default: "8",
+			Help: "blocks; each decides every tool once per arm, in a fresh random order"},
+		{Name: "samples", Type: engine.Int,
+			Help: "decisions per arm wanted; sets the blocks (rounded up to whole blocks) instead of :blocks: or a {power} input"},
+		{Name: "warmup", Type: engine.Int, Default: "10",
+			Help: "decisions per arm before the first block, discarded"},
+		{Name: "max-tools", Type: engine.Int, Default: "0",
+			Help: "at most this many tools, drawn with the seed (0: every eligible tool)"},
+		{Name: "llm-timeout", Type: engine.Duration, Default: "30s",
+			Help: "time limit of one request of the llm arm"},
+	}
+}
+
+// InputFiles returns the labels file.
+func (*Experiment) InputFiles(opts engine.Options) []string {
+	return []string{opts.String("labels")}
+}
+
+// UsesSeed: the schedule is drawn with the report seed.
+func (*Experiment) UsesSeed() {}
+
+// RunsAlone: the experiment measures time.
+func (*Experiment) RunsAlone() {}
+
+// State: the help and man arms read the tools on PATH.
+func (*Experiment) State(context.Context, engine.Options) (string, error) {
+	return tools.State(os.Getenv("PATH")), nil
+}
+
+// EnvFields: timings depend on the machine.
+func (*Experiment) EnvFields(engine.Options) []string {
+	return []string{"cpu.model", "cpu.cores", "kernel", "distro", "arch"}
+}
+
+// Run selects the tools, draws the schedule, runs it and reports.
+func (*Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+	o := req.Opts
+	for _, c := range []struct {
+		name string
+		min  int
+	}{{"blocks", 1}, {"samples", 1}, {"warmup", 0}, {"max-tools", 0}} {
+		if o.Has(c.name) && o.Int(c.name) < c.min {
+			return nil, fmt.Errorf("%s: %d is out of range; use %d or more", c.name, o.Int(c.name), c.min)
+		}
+	}
+	labels, err := readLabelsFile(req.Dir, o.String("labels"))
+	if err != nil {
+		return nil, err
+	}
+	var db tcp.Lookuper
+	dbSource := "the built-in table of common commands (no :from: descriptors)"
+	planned := 0
+	for _, id := range req.From {
+		in := req.Inputs[id]
+		if f := fileOf(in, DBFile); f != nil {
+			d, err := tcp.OpenDB(f)
+			if err != nil {
+				return nil, fmt.Errorf("from: %s: %w", id, err)
+			}
+			db, dbSource = d, fmt.Sprintf("the descriptor database of %s (%d tools) and the built-in table", id, d.Len())
+		}
+		if v, ok := in.Values["n_per_arm"]; ok {
+			planned = int(v.Num)
+		}
+	}
+
+	in, err := tools.NewInspector(tools.ScanOptions{})
+	if err != nil {
+		return nil, err
+	}
+	defer in.Close()
+
+	res := &engine.Result{Values: map[string]engine.Value{}, Meta: map[string]string{"executor": "local"}}
+	var arms []experiment.Arm
+	var missing [][2]string // arm, reason
+	for _, name := range o.List("arms") {
+		switch name {
+		case "tcp":
+			arms = append(arms, experiment.TCP{DB: db})
+		case "help":
+			arms = append(arms, experiment.Help{In: in})
+		case "man":
+			arms = append(arms, experiment.Man{In: in})
+		case "llm":
+			a, why := experiment.LLMFromEnv(o.Duration("llm-timeout"))
+			if a == nil {
+				missing = append(missing, [2]string{name, why})
+				continue
+			}
+			arms = append(arms, a)
+		default:
+			return nil, fmt.Errorf("arms: unknown arm %q (use %s)", name, strings.Join(armNames, ", "))
+		}
+	}
+	if len(arms) == 0 || arms[0].Name() != "tcp" {
+		return nil, fmt.Errorf("arms: the first arm must be tcp, the one the others are compared with")
+	}
+
+	items, excluded := experimentItems(labels, in, req.Seed, o.Int("max-tools"))
+	if len(items) == 0 {
+		return nil, fmt.Errorf("labels: no labelled line names a tool that is on PATH and may be run")
+	}
+	blocks := o.Int("blocks")
+	blockSource := ":blocks:"
+	switch {
+	case o.Has("samples"):
+		blocks, blockSource = ceilDiv(o.Int("samples"), len(items)), ":samples:"
+	case planned > 0:
+		blocks, blockSource = ceilDiv(planned, len(items)), "the {power} plan"
+	}
+	blocks = max(blocks, 1)
+	seed := uint64(req.Seed)
+	sched, err := experiment.NewSchedule(seed, blocks, len(items), len(arms))
+	if err != nil {
+		return nil, err
+	}
+	out, err := experiment.Run(ctx, experiment.Config{
+		Schedule: sched, Items: items, Arms: arms, Warmup: o.Int("warmup"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	names := make([]string, len(arms))
+	for i, a := range arms {
+		names[i] = a.Name()
+	}
+	v := res.Values
+	v["seed"] = engine.Num(float64(req.Seed), "")
+	v["arms"] = engine.Text(strings.Join(names, ", "))
+	v["blocks"] = engine.Num(float64(blocks), "")
+	v["blocks_from"] = engine.Text(blockSource)
+	v["tools"] = engine.Num(float64(len(items)), "")
+	v["lines"] = engine.Num(float64(countLines(items)), "")
+	v["excluded_lines"] = engine.Num(float64(excluded), "")
+	v["n_per_arm"] = engine.Num(float64(len(sched.Trials)), "")
+	v["warmup"] = engine.Num(float64(o.Int("warmup")), "")
+	v["timer_resolution_ns"] = engine.Num(out.Timer.ResolutionNs, "ns")
+	v["timer_step_ns"] = engine.Num(out.Timer.StepNs, "ns")
+	v["timer_overhead_ns"] = engine.Num(out.Timer.OverheadNs, "ns")
+	v["db_source"] = engine.Text(dbSource)
+	v["isolation"] = engine.Text(in.Isolation())
+
+	armTable := engine.Table{Name: "arms", Caption: "Arms of the experiment: decisions timed, median time, accuracy on the distinct labelled lines.",
+		Columns: []string{"arm", "knowledge of the tool", "decisions", "median", "accuracy", "errors"}}
+	for i, name := range names {
+		ns, blk := out.Times(i)
+		correct, n := out.Accuracy(i, items)
+		errs := len(sched.Trials) - len(ns)
+		med := median(ns)
+		v[name+"_median_ns"] = engine.Num(med, "ns")
+		v[name+"_errors"] = engine.Num(float64(errs), "")
+		v[name+"_correct"] = engine.Num(float64(correct), "")
+		v[name+"_lines"] = engine.Num(float64(n), "")
+		acc := "n/a"
+		if n > 0 {
+			v[name+"_accuracy"] = engine.Num(float64(correct)/float64(n), "")
+			acc = fmt.Sprintf("%.3f (%d/%d)", float64(correct)/float64(n), correct, n)
+		}
+		res.Series = append(res.Series,
+			engine.Series{Name: name + "_ns", Unit: "ns", Values: ns},
+			engine.Series{Name: name + "_block", Values: blk})
+		armTable.Rows = append(armTable.Rows, []string{name, armSource[name], strconv.Itoa(len(ns)), formatNs(med), acc, strconv.Itoa(errs)})
+		if errs > 0 {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("arm %s: %d of %d decisions failed; first: %s", name, errs, len(sched.Trials), firstErr(out, i)))
+		}
+	}
+	for _, m := range missing {
+		v[m[0]+"_available"] = engine.Text("not available: " + m[1])
+		armTable.Rows = append(armTable.Rows, []string{m[0], armSource[m[0]], "0", "not available: " + m[1], "", ""})
+	}
+
+	schedTable := engine.Table{Name: "schedule", Caption: "The schedule: each block's order of tools and the arm orders it used, with the load average around it.",
+		Columns: []string{"block", "tools in order", "arm orders", "load before", "load after"}}
+	for b := range blocks {
+		var order []string
+		rows := map[string]bool{}
+		for _, t := range sched.Trials {
+			if t.Block != b {
+				continue
+			}
+			order = append(order, items[t.Item].Tool)
+			var ar []string
+			for _, a := range t.Order {
+				ar = append(ar, names[a])
+			}
+			rows[strings.Join(ar, "→")] = true
+		}
+		l := out.Loads[b]
+		schedTable.Rows = append(schedTable.Rows, []string{strconv.Itoa(b + 1), strings.Join(order, " "),
+			strings.Join(slices.Sorted(maps.Keys(rows)), ", "), fmt.Sprintf("%.2f", l.Before), fmt.Sprintf("%.2f", l.After)})
+	}
+	var before, after []float64
+	for _, l := range out.Loads {
+		before, after = append(before, l.Before), append(after, l.After)
+	}
+	res.Series = append(res.Series, engine.Series{Name: "load_before", Values: before}, engine.Series{Name: "load_after", Values: after})
+	v["load_max"] = engine.Num(slices.Max(append(before, after...)), "")
+	res.Tables = []engine.Table{armTable, schedTable}
+	csvData, err := scheduleCSV(sched, items, names)
+	if err != nil {
+		return nil, err
+	}
+	res.Files = []engine.File{{Name: ScheduleFile, Data: csvData}}
+	return res, nil
+}
+
+// readLabelsFile reads a labels file relative to dir.
+func readLabelsFile(dir, path string) ([]tcp.Labelled, error) {
+	f, err := os.Open(filepath.Join(dir, path))
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	defer f.Close()
+	labels, err := tcp.ReadLabels(f)
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	return labels, nil
+}
+
+// fileOf returns the data of the file called name in r, or nil.
+func fileOf(r *engine.Result, name string) []byte {
+	if r == nil {
+		return nil
+	}
+	for _, f := range r.Files {
+		if f.Name == name {
+			return f.Data
+		}
+	}
+	return nil
+}
+
+// experimentItems groups the labelled lines by the tool that decides them
+// and keeps the tools the help arm may run (on PATH, not on the
+// never-execute list), sorted by name; with max > 0, max of them drawn
+// with the seed. It also returns how many lines were left out.
+func experimentItems(labels []tcp.Labelled, in *tools.Inspector, seed int64, max int) ([]experiment.Item, int) {
+	byTool := map[string][]tcp.Labelled{}
+	excluded := 0
+	for _, l := range labels {
+		d, err := tcp.Decide(nil, l.Command)
+		if err != nil || d.Tool == "" || !in.Runnable(d.Tool) {
+			excluded++
+			continue
+		}
+		byTool[d.Tool] = append(byTool[d.Tool], l)
+	}
+	names := slices.Sorted(maps.Keys(byTool))
+	if max > 0 && max < len(names) {
+		r := rand.New(rand.NewPCG(uint64(seed), 0x7e57))
+		r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
+		for _, n := range names[max:] {
+			excluded += len(byTool[n])
+		}
+		names = names[:max]
+		slices.Sort(names)
+	}
+	items := make([]experiment.Item, len(names))
+	for i, n := range names {
+		items[i] = experiment.Item{Tool: n, Lines: byTool[n]}
+	}
+	return items, excluded
+}
+
+func countLines(items []experiment.Item) int {
+	n := 0
+	for _, it := range items {
+		n += len(it.Lines)
+	}
+	return n
+}
+
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// median returns the median of xs (R type 7), NaN for none.
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return quantile7(s, 0.5)
+}
+
+// formatNs writes a duration in ns with a readable unit.
+func formatNs(ns float64) string {
+	switch {
+	case ns < 1e3:
+		return fmt.Sprintf("%.0f ns", ns)
+	case ns < 1e6:
+		return fmt.Sprintf("%.1f µs", ns/1e3)
+	case ns < 1e9:
+		return fmt.Sprintf("%.1f ms", ns/1e6)
+	default:
+		return fmt.Sprintf("%.2f s", ns/1e9)
+	}
+}
+
+func firstErr(out *experiment.Outcome, arm int) string {
+	for _, s := range out.Samples {
+		if s.Arm == arm && s.Err != "" {
+			return s.Err
+		}
+	}
+	return ""
+}
+
+// scheduleCSV writes the trial-by-trial schedule.
+func scheduleCSV(s *experiment.Schedule, items []experiment.Item, arms []string) ([]byte, error) {
+	var b bytes.Buffer
+	w := csv.NewWriter(&b)
+	w.Write([]string{"trial", "block", "position", "tool", "command", "label", "arm_order", "williams_row"})
+	for i, t := range s.Trials {
+		it := items[t.Item]
+		l := it.Lines[t.Block%len(it.Lines)]
+		var ar []string
+		for _, a := range t.Order {
+			ar = append(ar, arms[a])
+		}
+		w.Write([]string{strconv.Itoa(i + 1), strconv.Itoa(t.Block + 1), strconv.Itoa(t.Pos + 1), it.Tool, l.Command, l.Risk.String(), strings.Join(ar, " "), strconv.Itoa(t.Row)})
+	}
+	w.Flush()
+	return b.Bytes(), w.Error()
+}
