@@ -113,7 +113,7 @@ func TestVectors(t *testing.T) {
 			}
 		})
 	}
-	lines := bytes.Split(bytes.TrimSpace(hexFile(vs[:3])), []byte("\n"))
+	lines := bytes.Split(bytes.TrimSpace(HexFile(vs[:3])), []byte("\n"))
 	if len(lines) != 3 || string(lines[2]) != hex.EncodeToString(vs[2].Bytes[:])+"1" || len(lines[0]) != 49 {
 		t.Errorf("vectors.hex lines: %q", lines)
 	}

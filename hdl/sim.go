@@ -91,7 +91,7 @@ func simulateFiles(ctx context.Context, engines int, files []File, vs []Vector) 
 	for i, p := range names {
 		names[i] = filepath.Base(p)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "vectors.hex"), hexFile(vs), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "vectors.hex"), HexFile(vs), 0o644); err != nil {
 		return nil, err
 	}
 

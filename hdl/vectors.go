@@ -126,9 +126,9 @@ func seal(b *[tcp.Size]byte) {
 	binary.BigEndian.PutUint16(b[22:], uint16(crc32.ChecksumIEEE(b[:22])))
 }
 
-// hexFile returns the vectors as the testbench's vectors.hex: per line the
+// HexFile returns the vectors as the testbench's vectors.hex: per line the
 // 48 hex digits of the descriptor, then 1 or 0 for Go's verdict.
-func hexFile(vs []Vector) []byte {
+func HexFile(vs []Vector) []byte {
 	var b bytes.Buffer
 	b.Grow(len(vs) * 50)
 	for _, v := range vs {
