@@ -16,5 +16,6 @@ func All() []engine.Directive {
 		NewDescriptors(),
 		NewDecisions(),
 		NewHDL(),
+		NewProjection(),
 	}
 }
