@@ -77,6 +77,7 @@ NO_COLOR in the environment turns colour off.`,
 		newDecideCmd(g),
 		newDiscoverCmd(g),
 		newHDLCmd(g),
+		newProjectCmd(g),
 	)
 	return root
 }

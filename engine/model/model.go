@@ -42,21 +42,21 @@ import (
 
 // Node holds the parameters of one technology node.
 type Node struct {
-	Name string // "28nm", "14nm", "7nm", "5nm"
+	Name string `json:"name"` // "28nm", "14nm", "7nm", "5nm"
 	// GateDelayPS is the delay of one gate on the critical path, ps (the
 	// design's "transistor delay").
-	GateDelayPS float64
+	GateDelayPS float64 `json:"gate_delay_ps"`
 	// WireDelayPSPerMM is the wire delay, ps per mm.
-	WireDelayPSPerMM float64
+	WireDelayPSPerMM float64 `json:"wire_delay_ps_per_mm"`
 	// PowerMWPerMHz is the dynamic power in mW per MHz, applied per 1000
 	// gates as the design does.
-	PowerMWPerMHz float64
+	PowerMWPerMHz float64 `json:"power_mw_per_mhz"`
 	// AreaUM2PerGate is the area of one gate, µm².
-	AreaUM2PerGate float64
+	AreaUM2PerGate float64 `json:"area_um2_per_gate"`
 	// NREUSD is the non-recurring engineering cost, $.
-	NREUSD float64
+	NREUSD float64 `json:"nre_usd"`
 	// USDPerMM2 is the silicon cost per mm² of die, $.
-	USDPerMM2 float64
+	USDPerMM2 float64 `json:"usd_per_mm2"`
 }
 
 // Nodes returns the research design's four technology nodes, largest first.
@@ -152,19 +152,19 @@ func ApplyOverrides(nodes []Node, overrides []string) ([]Node, error) {
 
 // Design is what the model projects: the synthesised validator.
 type Design struct {
-	Gates         int // G: cells of the synthesised netlist, flip-flops included
-	PathDepth     int // D: cells on the longest combinational path
-	Engines       int // E: descriptors validated per cycle
-	PipelineDepth int // L: cycles from input to result
+	Gates         int `json:"gates"`          // G: cells of the synthesised netlist, flip-flops included
+	PathDepth     int `json:"path_depth"`     // D: cells on the longest combinational path
+	Engines       int `json:"engines"`        // E: descriptors validated per cycle
+	PipelineDepth int `json:"pipeline_depth"` // L: cycles from input to result
 }
 
 // Assumptions are the model's node-independent parameters.
 type Assumptions struct {
-	WireMM         float64 // wire on the critical path, mm
-	StaticFraction float64 // static power as a fraction of dynamic power
-	IOPadFactor    float64 // die area over core area, for I/O pads
-	Volume         float64 // units the NRE is spread over
-	CostMultiplier float64 // packaging, test and margin
+	WireMM         float64 `json:"wire_mm"`         // wire on the critical path, mm
+	StaticFraction float64 `json:"static_fraction"` // static power as a fraction of dynamic power
+	IOPadFactor    float64 `json:"io_pad_factor"`   // die area over core area, for I/O pads
+	Volume         float64 `json:"volume"`          // units the NRE is spread over
+	CostMultiplier float64 `json:"cost_multiplier"` // packaging, test and margin
 }
 
 // DesignAssumptions are the research design's values.
