@@ -219,7 +219,7 @@ func (*Projection) Run(ctx context.Context, req *engine.Request) (*engine.Result
 	inputs := fmt.Sprintf("gates %d and longest path %d cells from the synthesis of %s (%d engines), pipeline depth %d cycles, software %s ns per descriptor measured by %s",
 		d.Gates, d.PathDepth, hdlID, d.Engines, d.PipelineDepth, swNS.Format(""), swID)
 	if fpga != nil {
-		inputs += fmt.Sprintf(", FPGA %s declared at %s MHz, %s W, $%s", fpga.Platform, model.Format(fpga.ClockMHz), model.Format(fpga.Watts), model.Format(fpga.CostUSD))
+		inputs += fmt.Sprintf(", FPGA %s declared at %s MHz, %s W, $%s", fpga.Platform, plainNum(fpga.ClockMHz), plainNum(fpga.Watts), plainNum(fpga.CostUSD))
 	}
 	cmp := engine.Table{Name: "comparison",
 		Caption: "Projection, not measurement: validation latency, throughput, power and unit cost of the declared FPGA and of ASICs projected by the research design's model, against the measured software. Inputs: " + inputs + ". ASIC rows are model output; the FPGA row is computed from declared datasheet figures; “–” is not declared.",
@@ -266,13 +266,13 @@ func projectionInputs(d model.Design, hdlID, pipelineSrc string, swNS engine.Val
 		unit string
 	}{{"software power", sw.Watts, "W"}, {"software price", sw.CostUSD, "$"}} {
 		if x.v > 0 {
-			add(x.name, model.Format(x.v), x.unit, "option (declared)")
+			add(x.name, plainNum(x.v), x.unit, "option (declared)")
 		}
 	}
 	if fpga != nil {
-		add("FPGA clock", model.Format(fpga.ClockMHz), "MHz", "option fpga-mhz (declared: "+fpga.Platform+")")
-		add("FPGA power", model.Format(fpga.Watts), "W", "option fpga-watts (declared: datasheet)")
-		add("FPGA price", model.Format(fpga.CostUSD), "$", "option fpga-cost (declared)")
+		add("FPGA clock", plainNum(fpga.ClockMHz), "MHz", "option fpga-mhz (declared: "+fpga.Platform+")")
+		add("FPGA power", plainNum(fpga.Watts), "W", "option fpga-watts (declared: datasheet)")
+		add("FPGA price", plainNum(fpga.CostUSD), "$", "option fpga-cost (declared)")
 	}
 	src := func(opt string, v, def float64) string {
 		if v == def {
@@ -281,11 +281,11 @@ func projectionInputs(d model.Design, hdlID, pipelineSrc string, swNS engine.Val
 		return "option " + opt + " (declared)"
 	}
 	def := model.DesignAssumptions
-	add("wire on critical path", model.Format(a.WireMM), "mm", src("wire-mm", a.WireMM, def.WireMM))
-	add("static fraction", model.Format(a.StaticFraction), "of dynamic", src("static-fraction", a.StaticFraction, def.StaticFraction))
-	add("I/O pad factor", model.Format(a.IOPadFactor), "die/core", src("io-pad-factor", a.IOPadFactor, def.IOPadFactor))
-	add("volume", model.Format(a.Volume), "units", src("volume", a.Volume, def.Volume))
-	add("cost multiplier", model.Format(a.CostMultiplier), "×", src("cost-multiplier", a.CostMultiplier, def.CostMultiplier))
+	add("wire on critical path", plainNum(a.WireMM), "mm", src("wire-mm", a.WireMM, def.WireMM))
+	add("static fraction", plainNum(a.StaticFraction), "of dynamic", src("static-fraction", a.StaticFraction, def.StaticFraction))
+	add("I/O pad factor", plainNum(a.IOPadFactor), "die/core", src("io-pad-factor", a.IOPadFactor, def.IOPadFactor))
+	add("volume", plainNum(a.Volume), "units", src("volume", a.Volume, def.Volume))
+	add("cost multiplier", plainNum(a.CostMultiplier), "×", src("cost-multiplier", a.CostMultiplier, def.CostMultiplier))
 	for _, n := range nodes {
 		orig, _ := model.LookupNode(n.Name)
 		for i, p := range []struct {
@@ -298,11 +298,15 @@ func projectionInputs(d model.Design, hdlID, pipelineSrc string, swNS engine.Val
 			if p.v != p.def {
 				source = "option set (declared)"
 			}
-			add(n.Name+" "+model.NodeParams[i], model.Format(p.v), p.unit, source)
+			add(n.Name+" "+model.NodeParams[i], plainNum(p.v), p.unit, source)
 		}
 	}
 	return t
 }
+
+// plainNum writes v as the report writes values: integers whole, no
+// exponent for large numbers.
+func plainNum(v float64) string { return engine.Num(v, "").Format("") }
 
 func formulaTable() engine.Table {
 	t := engine.Table{Name: "formulas", Caption: "The projection model's formulas (engine/model).", Columns: []string{"quantity", "formula"}}
@@ -320,17 +324,16 @@ func formulaTable() engine.Table {
 func projectionFigures(rows []model.Row, inputs string) []engine.Figure {
 	var cats, wattCats []string
 	var lat, tput, perW []float64
-	var bases []string
+	fpgaName := ""
 	for _, r := range rows {
 		label := strings.TrimPrefix(r.Platform, "ASIC ")
 		switch r.Basis {
 		case model.Declared:
-			label = "FPGA"
+			label, fpgaName = "FPGA", r.Platform
 		case model.Projection:
 		default:
 			label = "software"
 		}
-		bases = append(bases, label+": "+r.Platform+", "+r.Basis)
 		cats = append(cats, label)
 		lat = append(lat, r.LatencyNS)
 		tput = append(tput, r.ThroughputPerS/1e9)
@@ -339,7 +342,11 @@ func projectionFigures(rows []model.Row, inputs string) []engine.Figure {
 			perW = append(perW, r.PerWatt/1e6)
 		}
 	}
-	what := " (" + strings.Join(bases, "; ") + "). Inputs: " + inputs + "."
+	what := " (software " + rows[0].Basis
+	if fpgaName != "" {
+		what += "; FPGA: " + fpgaName + ", from declared datasheet figures"
+	}
+	what += "; nodes: ASIC projections). Inputs: " + inputs + "."
 	figs := []engine.Figure{
 		{Name: "latency", Kind: engine.Bar, LogY: true, YLabel: "latency (ns, log scale)", Categories: cats,
 			Caption: "Projection: validation latency per platform, log scale" + what,
