@@ -223,7 +223,7 @@ func TestSynthesize(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("engines %d: %d cells, longest path %d cells, %v: %v", engines, s.Total, s.PathDepth, s.Elapsed.Round(1e6), s.Cells)
+		t.Logf("engines %d: %d cells, longest path %d cells (%s to %s), %v: %v", engines, s.Total, s.PathDepth, s.PathFrom, s.PathTo, s.Elapsed.Round(1e6), s.Cells)
 		flops := 0
 		for typ, n := range s.Cells {
 			if IsFlipFlop(typ) {
@@ -243,6 +243,9 @@ func TestSynthesize(t *testing.T) {
 		// log2(90) ≈ 7 levels; a ripple counter would show as 60+.
 		if s.PathDepth < 7 || s.PathDepth > 16 {
 			t.Errorf("engines %d: longest path %d cells\n%s", engines, s.PathDepth, s.Path)
+		}
+		if s.PathFrom == "" || s.PathTo == "" {
+			t.Errorf("engines %d: no ends of the longest path in\n%s", engines, s.Path)
 		}
 		if prev != nil && s.Total <= prev.Total {
 			t.Errorf("%d cells for %d engines, %d for %d", s.Total, engines, prev.Total, prev.Engines)

@@ -36,6 +36,9 @@ type Synthesis struct {
 	// PathDepth is the number of cells on the longest combinational path
 	// (yosys ltp -noff: flip-flops cut paths).
 	PathDepth int
+	// PathFrom and PathTo name the signals where the longest path starts
+	// and ends, yosys's escapes removed: "total_cycles[0]".
+	PathFrom, PathTo string
 	// Script is the yosys script that was run.
 	Script string
 	// Stat is yosys's stat -json output; Path is its ltp -noff output.
@@ -112,7 +115,26 @@ func Synthesize(ctx context.Context, engines int) (*Synthesis, error) {
 		return nil, fmt.Errorf("hdl: ltp.txt: no \"Longest topological path\" line:\n%s", tail(string(s.Path), 10))
 	}
 	s.PathDepth, _ = strconv.Atoi(string(m[1]))
+	s.PathFrom, s.PathTo = pathEnds(string(s.Path))
 	return s, nil
+}
+
+// pathEnds returns the first and the last signal of ltp's path listing:
+// lines "  N: signal (via cell)", the last one possibly "ff: signal".
+func pathEnds(ltp string) (from, to string) {
+	for _, line := range strings.Split(ltp, "\n") {
+		label, rest, ok := strings.Cut(strings.TrimSpace(line), ": ")
+		if !ok || label != "ff" && strings.Trim(label, "0123456789") != "" {
+			continue
+		}
+		sig, _, _ := strings.Cut(rest, " (via ")
+		sig = strings.Replace(strings.TrimPrefix(sig, `\`), " [", "[", 1)
+		if from == "" {
+			from = sig
+		}
+		to = sig
+	}
+	return from, to
 }
 
 // parseStat reads the design totals of yosys's stat -json.

@@ -159,7 +159,7 @@ func (*HDL) Run(ctx context.Context, req *engine.Request) (*engine.Result, error
 	}
 	flops := 0
 	cells := engine.Table{Name: "cells",
-		Caption: fmt.Sprintf("Cells of the wrapper with %d engines after yosys synthesis to generic gates (abc -g %s; flip-flops are yosys's internal $_DFF_/$_SDFF_ cells). Longest combinational path: %d cells.", engines, hdl.Gates, syn.PathDepth),
+		Caption: fmt.Sprintf("Cells of the wrapper with %d engines after yosys synthesis to generic gates (abc -g %s; flip-flops are yosys's internal $_DFF_/$_SDFF_ cells). Longest combinational path: %d cells, from %s to %s (yosys ltp -noff).", engines, hdl.Gates, syn.PathDepth, syn.PathFrom, syn.PathTo),
 		Columns: []string{"cell type", "cells", "share"}}
 	for _, t := range syn.CellTypes() {
 		n := syn.Cells[t]
@@ -172,6 +172,8 @@ func (*HDL) Run(ctx context.Context, req *engine.Request) (*engine.Result, error
 	res.Values["cells_total"] = engine.Num(float64(syn.Total), "cells")
 	res.Values["flip_flops"] = engine.Num(float64(flops), "cells")
 	res.Values["path_depth"] = engine.Num(float64(syn.PathDepth), "cells")
+	res.Values["path_from"] = engine.Text(syn.PathFrom)
+	res.Values["path_to"] = engine.Text(syn.PathTo)
 	res.Values["synth_seconds"] = engine.Num(syn.Elapsed.Seconds(), "s")
 	res.Tables = []engine.Table{simTable, cells, vectorTable(vs)}
 
