@@ -20,9 +20,6 @@ import (
 // batch accepted on rising edge t is seen, with valid_out high, on edge t+2.
 const Latency = 2
 
-// DescriptorWidth is the width of one descriptor on descriptors_in, in bits.
-const DescriptorWidth = 192
-
 // Top is the top module of the design.
 const Top = "tcp_validator_wrapper"
 
