@@ -17,6 +17,7 @@ a TCP v2 descriptor validator (magic "TCP\x02" and the CRC-32 checksum rule
 of DESIGN §6) in parallel form, PARALLEL_ENGINES engines behind the research
 design's tcp_validator_wrapper interface. The {hdl} directive simulates it
 against the Go validator, lints it and synthesises it.`,
+		Example: `  tcpreport hdl generate --engines 8 --out build/hdl`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usageError{fmt.Errorf("hdl: unknown command %q (see 'tcpreport hdl --help')", args[0])}
