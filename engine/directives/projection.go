@@ -67,42 +67,50 @@ func (*Projection) Options() []engine.OptionSpec {
 	}
 }
 
-// inputValue finds the value called name among the :from: inputs. It must
-// be in exactly one of them.
-func inputValue(req *engine.Request, name, kind string) (engine.Value, string, error) {
+// findInput returns the id of the one :from: input that has the value
+// called name.
+func findInput(req *engine.Request, name, kind string) (string, error) {
 	var found []string
-	var v engine.Value
 	for _, id := range req.From {
 		if in := req.Inputs[id]; in != nil {
-			if x, ok := in.Values[name]; ok {
+			if _, ok := in.Values[name]; ok {
 				found = append(found, id)
-				v = x
 			}
 		}
 	}
 	switch len(found) {
 	case 0:
-		return v, "", fmt.Errorf("from: none of the :from: inputs (%s) has the value %s; list a {%s} directive in :from:",
+		return "", fmt.Errorf("from: none of the :from: inputs (%s) has the value %s; list a {%s} directive in :from:",
 			strings.Join(req.From, ", "), name, kind)
 	case 1:
-		if v.Text != "" || math.IsNaN(v.Num) || math.IsInf(v.Num, 0) || v.Num <= 0 {
-			return v, "", fmt.Errorf("from: %s.%s is %q; the projection needs a positive number", found[0], name, v.Format(""))
-		}
-		return v, found[0], nil
+		return found[0], nil
 	}
-	return v, "", fmt.Errorf("from: %s all have the value %s; list one {%s} directive in :from:", strings.Join(found, ", "), name, kind)
+	return "", fmt.Errorf("from: %s all have the value %s; list one {%s} directive in :from:", strings.Join(found, ", "), name, kind)
 }
 
-// intValue is inputValue for a whole number.
-func intValue(req *engine.Request, name, kind string) (int, string, error) {
-	v, id, err := inputValue(req, name, kind)
+// inputNum returns the value called name of the input id, a positive
+// number, or an error naming the input and the directive that provides it.
+func inputNum(req *engine.Request, id, name, kind string) (engine.Value, error) {
+	v, ok := req.Inputs[id].Values[name]
+	if !ok {
+		return v, fmt.Errorf("from: %s has no value %s; is it an {%s} directive?", id, name, kind)
+	}
+	if v.Text != "" || math.IsNaN(v.Num) || math.IsInf(v.Num, 0) || v.Num <= 0 {
+		return v, fmt.Errorf("from: %s.%s is %q; the projection needs a positive number", id, name, v.Format(""))
+	}
+	return v, nil
+}
+
+// inputInt is inputNum for a whole number.
+func inputInt(req *engine.Request, id, name, kind string) (int, error) {
+	v, err := inputNum(req, id, name, kind)
 	if err != nil {
-		return 0, "", err
+		return 0, err
 	}
 	if v.Num != math.Trunc(v.Num) || v.Num > 1e12 {
-		return 0, "", fmt.Errorf("from: %s.%s is %v; it must be a whole number", id, name, v.Num)
+		return 0, fmt.Errorf("from: %s.%s is %v; it must be a whole number", id, name, v.Num)
 	}
-	return int(v.Num), id, nil
+	return int(v.Num), nil
 }
 
 // Run projects the {hdl} design on each node and compares it with the
@@ -112,36 +120,38 @@ func (*Projection) Run(ctx context.Context, req *engine.Request) (*engine.Result
 	if len(req.From) == 0 {
 		return nil, fmt.Errorf("from: the projection needs an {hdl} and a {bench} result: write :from: <hdl id>, <bench id>")
 	}
+	// The {hdl} input is the one with cells_total; the rest of the design
+	// is read from it alone.
+	hdlID, err := findInput(req, ValueCellsTotal, "hdl")
+	if err != nil {
+		return nil, err
+	}
 	var d model.Design
-	var hdlID, depthID, enginesID, swID string
-	var err error
-	if d.Gates, hdlID, err = intValue(req, ValueCellsTotal, "hdl"); err != nil {
-		return nil, err
-	}
-	if d.PathDepth, depthID, err = intValue(req, ValuePathDepth, "hdl"); err != nil {
-		return nil, err
-	}
-	if d.Engines, enginesID, err = intValue(req, ValueEngines, "hdl"); err != nil {
-		return nil, err
-	}
-	if depthID != hdlID || enginesID != hdlID {
-		return nil, fmt.Errorf("from: cells_total comes from %s, path_depth from %s and engines from %s; they must describe one design", hdlID, depthID, enginesID)
+	for _, f := range []struct {
+		name string
+		dst  *int
+	}{{ValueCellsTotal, &d.Gates}, {ValuePathDepth, &d.PathDepth}, {ValueEngines, &d.Engines}} {
+		if *f.dst, err = inputInt(req, hdlID, f.name, "hdl"); err != nil {
+			return nil, err
+		}
 	}
 	pipelineSrc := "option pipeline-depth (declared)"
 	if o.Has("pipeline-depth") {
 		d.PipelineDepth = o.Int("pipeline-depth")
 	} else {
-		var id string
-		if d.PipelineDepth, id, err = intValue(req, ValueLatencyCycles, "hdl"); err != nil {
-			return nil, fmt.Errorf("%w, or give the option pipeline-depth", err)
+		if d.PipelineDepth, err = inputInt(req, hdlID, ValueLatencyCycles, "hdl"); err != nil {
+			return nil, fmt.Errorf("%w; or give the option pipeline-depth", err)
 		}
-		pipelineSrc = id + ".latency_cycles (the design's fixed latency, checked in simulation)"
+		pipelineSrc = hdlID + ".latency_cycles (the design's fixed latency, checked in simulation)"
 	}
-	swNS, swID0, err := inputValue(req, ValueSoftwareNS, "bench")
+	swID, err := findInput(req, ValueSoftwareNS, "bench")
 	if err != nil {
 		return nil, err
 	}
-	swID = swID0
+	swNS, err := inputNum(req, swID, ValueSoftwareNS, "bench")
+	if err != nil {
+		return nil, err
+	}
 	if swNS.Unit != "" && swNS.Unit != "ns" {
 		return nil, fmt.Errorf("from: %s.%s is in %q; the projection reads ns", swID, ValueSoftwareNS, swNS.Unit)
 	}

@@ -134,7 +134,7 @@ func TestProjectionBadInput(t *testing.T) {
 		{"no from", nil, nil, nil, "write :from: <hdl id>, <bench id>"},
 		{"no bench", nil, hdlValues(), nil, "none of the :from: inputs (hdl) has the value software_ns_per_descriptor; list a {bench} directive"},
 		{"no hdl", nil, nil, benchValues(), "none of the :from: inputs (bench) has the value cells_total; list a {hdl} directive"},
-		{"no path depth", nil, noDepth, benchValues(), "has the value path_depth"},
+		{"no path depth", nil, noDepth, benchValues(), "from: hdl has no value path_depth; is it an {hdl} directive?"},
 		{"zero engines", nil, zeroEngines, benchValues(), `from: hdl.engines is "0"; the projection needs a positive number`},
 		{"software in µs", nil, hdlValues(), map[string]engine.Value{"software_ns_per_descriptor": engine.Num(1.5, "µs")}, `is in "µs"`},
 		{"unknown node", map[string]string{"nodes": "7nm, 3nm"}, hdlValues(), benchValues(), `nodes: model: unknown technology node "3nm"`},
@@ -155,5 +155,13 @@ func TestProjectionBadInput(t *testing.T) {
 	two.Inputs["hdl2"] = &engine.Result{Values: hdlValues()}
 	if _, err := NewProjection().Run(t.Context(), two); err == nil || !strings.Contains(err.Error(), "hdl, hdl2 all have the value cells_total") {
 		t.Errorf("two hdl inputs: %v", err)
+	}
+	// A bench result that happens to have a value called engines does not
+	// confuse the design's engine count.
+	bench := benchValues()
+	bench["engines"] = engine.Num(3, "")
+	res, err := NewProjection().Run(t.Context(), projectionReq(t, nil, hdlValues(), bench))
+	if err != nil || !strings.Contains(res.Tables[0].Caption, "(8 engines)") {
+		t.Errorf("engines from the bench input: %v", err)
 	}
 }
