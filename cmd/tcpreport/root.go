@@ -76,6 +76,8 @@ NO_COLOR in the environment turns colour off.`,
 		newCleanCmd(g),
 		newDecideCmd(g),
 		newDiscoverCmd(g),
+		newHDLCmd(g),
+		newProjectCmd(g),
 	)
 	return root
 }

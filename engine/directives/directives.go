@@ -16,5 +16,7 @@ func All() []engine.Directive {
 		NewDescriptors(),
 		NewDecisions(),
 		NewExperiment(),
+		NewHDL(),
+		NewProjection(),
 	}
 }
