@@ -268,7 +268,7 @@ func (c *Client) exchange(ctx context.Context, op string, req Frame, typ byte, a
 			}
 		case errors.Is(err, ErrTimeout):
 			d := c.rx.stats
-			last = fmt.Errorf("%w: waited %v; meanwhile %d bytes were dropped as garbage, %d frames failed their CRC, %d answered an earlier request",
+			last = fmt.Errorf("%w: waited %v; meanwhile %d bytes were skipped while resynchronising, %d frames failed their CRC, %d answered an earlier request",
 				ErrTimeout, limit.Round(time.Millisecond), d.garbage-before.garbage, d.badCRC-before.badCRC, d.stale-before.stale)
 		default: // disconnected, cancelled: trying again cannot help
 			return Frame{}, attempt, &LinkError{c.device, op, attempt, err}

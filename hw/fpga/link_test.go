@@ -189,9 +189,16 @@ func TestFaults(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/retries=%d", tt.kind, tt.retries), func(t *testing.T) {
-			e := &Emulator{Faults: []Fault{{tt.kind, 2}}, Delay: 450 * time.Millisecond}
+			// A delayed response must miss the first attempt's deadline and
+			// arrive well within the second's: 500 ms allowance, 750 ms late.
+			// Without retries it comes long after the client gave up.
+			e := &Emulator{Faults: []Fault{{tt.kind, 2}}, Delay: 750 * time.Millisecond}
+			if tt.retries == 0 {
+				e.Delay = 5 * time.Second
+			}
 			p, done := emulate(t, e)
 			opt := fast
+			opt.Timeout = 500 * time.Millisecond
 			opt.Retries = tt.retries
 			c := dial(t, p.Path, opt)
 			start := time.Now()
@@ -305,7 +312,7 @@ func TestGarbagePeer(t *testing.T) {
 	if elapsed := time.Since(start); elapsed > 3*time.Second {
 		t.Errorf("took %v", elapsed)
 	}
-	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "configure") || !strings.Contains(err.Error(), "bytes were dropped as garbage") || !strings.Contains(err.Error(), "(3 attempts)") {
+	if !errors.Is(err, ErrTimeout) || !strings.Contains(err.Error(), "configure") || !strings.Contains(err.Error(), "bytes were skipped while resynchronising") || !strings.Contains(err.Error(), "(3 attempts)") {
 		t.Fatalf("err = %v", err)
 	}
 	if r == nil || r.Identified || r.IdentifyError == "" || r.Complete || len(r.Batches) != 0 {
