@@ -200,3 +200,30 @@ func TestFpgaBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestFpgaReport(t *testing.T) {
+	src := "## FPGA\n\nThe emulator agreed with engine/tcp on {val}`fpga-emu.agree` of {val}`fpga-emu.descriptors` descriptors " +
+		"({val}`fpga-emu.label`) and counted {val}`fpga-emu.total_cycles` in total.\n\n" +
+		"```{fpga} fpga-emu\n:device: emulator\n:db: tools.tcpdb\n:corrupt-every: 3\n```\n\n" +
+		"```{fpga} fpga-board\n:device: /dev/ttyTCPREPORT-NO-BOARD\n:db: tools.tcpdb\n```\n"
+	report, _, out := project(t, src)
+	db, _ := os.ReadFile(writeDB(t, 600))
+	os.WriteFile(filepath.Join(filepath.Dir(report), "tools.tcpdb"), db, 0o644)
+	if s := buildJSON(t, report); s.Executed != 2 {
+		t.Errorf("build: %+v", s)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "small", "small.md"))
+	for _, want := range []string{
+		"agreed with engine/tcp on 600 of 600 descriptors (emulated: protocol check, not hardware timing)",
+		"counted 948 emulated cycles (projection) in total",
+		"**Table 1:** emulated: protocol check, not hardware timing. Verdicts of the protocol emulator",
+		"**Not available:** no FPGA board at /dev/ttyTCPREPORT-NO-BOARD (the device does not exist)",
+	} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if s := buildJSON(t, report); s.Executed != 0 {
+		t.Errorf("warm build ran %d directives", s.Executed)
+	}
+}
