@@ -110,6 +110,8 @@ type LinkError struct {
 	Err      error // wraps ErrTimeout, ErrDisconnected, ErrRejected, ErrProtocol or the context's error
 }
 
+// Error says which device, which exchange, what went wrong and, after
+// re-sends, how many attempts were made.
 func (e *LinkError) Error() string {
 	s := fmt.Sprintf("fpga: %s: %s: %v", e.Device, e.Op, e.Err)
 	if e.Attempts > 1 {
@@ -118,6 +120,7 @@ func (e *LinkError) Error() string {
 	return s
 }
 
+// Unwrap returns the cause.
 func (e *LinkError) Unwrap() error { return e.Err }
 
 // Client speaks the protocol of PROTOCOL.md to one device. Every read has

@@ -64,6 +64,7 @@ const (
 
 var faultNames = []string{FaultDrop: "drop", FaultCorrupt: "corrupt", FaultDelay: "delay", FaultDisconnect: "disconnect"}
 
+// String returns the kind's name as --fault takes it.
 func (k FaultKind) String() string {
 	if int(k) < len(faultNames) && faultNames[k] != "" {
 		return faultNames[k]
@@ -78,6 +79,7 @@ type Fault struct {
 	Request int
 }
 
+// String returns the fault as KIND@N.
 func (f Fault) String() string { return fmt.Sprintf("%s@%d", f.Kind, f.Request) }
 
 // ParseFault parses KIND or KIND@N, KIND one of drop, corrupt, delay,

@@ -74,6 +74,7 @@ const (
 	ToHost
 )
 
+// String returns "request" or "response".
 func (d Direction) String() string {
 	if d == ToDevice {
 		return "request"
@@ -109,10 +110,12 @@ type FrameError struct {
 	Detail string
 }
 
+// Error says which byte of the would-be frame is wrong and why.
 func (e *FrameError) Error() string {
 	return fmt.Sprintf("fpga: %s frame: byte %d: %v: %s", e.Dir, e.Offset, e.Err, e.Detail)
 }
 
+// Unwrap returns ErrSync, ErrHeader or ErrChecksum.
 func (e *FrameError) Unwrap() error { return e.Err }
 
 // PayloadLen returns the payload length of a frame of type typ with
