@@ -16,6 +16,8 @@ func All() []engine.Directive {
 		NewDescriptors(),
 		NewDecisions(),
 		NewExperiment(),
+		NewPower(),
+		NewStats(),
 		NewHDL(),
 		NewProjection(),
 		NewFPGA(),
