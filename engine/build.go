@@ -379,6 +379,8 @@ func (bl *Builder) execute(ctx context.Context, p *Plan, s *Step, inputs map[str
 		Seed:    p.Doc.Front.Seed,
 		Dir:     p.Dir,
 		Timeout: s.Timeout,
+		Hosts:   p.Doc.Front.Hosts,
+		APIs:    p.Doc.Front.APIs,
 	}
 	res, err = s.Directive.Run(ctx, req)
 	if err == nil && res == nil {

@@ -99,6 +99,13 @@ type Request struct {
 	// Timeout is the directive's :timeout:, 0 for none; the engine already
 	// applies it to ctx.
 	Timeout time.Duration
+	// Hosts and APIs are the front matter's declarations, by name.
+	Hosts map[string]map[string]string
+	APIs  map[string]map[string]string
+	// Shard and Shards, when Shards > 1, ask for shard Shard (0-based) of
+	// Shards of the directive's work: a worker runs one shard of a
+	// directive that splits its work (see ShardMerger).
+	Shard, Shards int
 }
 
 // Input returns the single :from: result, or an error naming the problem.

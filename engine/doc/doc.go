@@ -58,6 +58,13 @@ type FrontMatter struct {
 	Abstract string
 	// Environment holds environment settings (e.g. a container image).
 	Environment map[string]string
+	// Hosts declares where directives may run besides here, by name:
+	// SSH lab hosts, Slurm clusters, Docker engines ("hosts: {lab: {type:
+	// ssh, address: ...}}"). Secrets are never written here: settings name
+	// the environment variables that hold them.
+	Hosts map[string]map[string]string
+	// APIs declares live API endpoints by name, for the {api} directive.
+	APIs map[string]map[string]string
 	// Pos records where each top-level key was written, and where each key
 	// of params, executor and environment was: "params.n", "executor.image".
 	Pos map[string]Pos

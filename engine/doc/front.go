@@ -11,10 +11,10 @@ import (
 )
 
 // frontKeys are the known front matter keys, in the order Format writes them.
-var frontKeys = []string{"title", "authors", "abstract", "seed", "params", "executor", "environment"}
+var frontKeys = []string{"title", "authors", "abstract", "seed", "params", "executor", "environment", "hosts", "apis"}
 
 // knownKeys lists frontKeys sorted, for messages.
-const knownKeys = "abstract, authors, environment, executor, params, seed, title"
+const knownKeys = "abstract, apis, authors, environment, executor, hosts, params, seed, title"
 
 func isFrontDelim(line string) bool { return strings.TrimRight(line, " \t") == "---" }
 
@@ -131,6 +131,10 @@ func (p *parser) front(root *yaml.Node) {
 			fm.Environment = p.mapping(key, v, false)
 		case "executor":
 			p.executor(v)
+		case "hosts":
+			fm.Hosts = p.sections(key, v)
+		case "apis":
+			fm.APIs = p.sections(key, v)
 		default:
 			p.errorf(kpos, nil, "unknown front matter key %q (known: %s)", key, knownKeys)
 			continue
@@ -226,6 +230,35 @@ func (p *parser) mapping(key string, v *yaml.Node, names bool) map[string]string
 		}
 		out[name] = scalar(rv)
 		p.doc.Front.Pos[key+"."+name] = kpos
+	}
+	return out
+}
+
+// sections reads a mapping of names to mappings of settings (hosts: {lab:
+// {type: ssh, address: ...}}).
+func (p *parser) sections(key string, v *yaml.Node) map[string]map[string]string {
+	r := resolve(v)
+	out := make(map[string]map[string]string)
+	if isNull(r) {
+		return out
+	}
+	if r.Kind != yaml.MappingNode {
+		p.errorf(p.ypos(v), nil, "%s: write a mapping of name: {setting: value, ...}, not %s", key, what(r))
+		return out
+	}
+	for i := 0; i+1 < len(r.Content); i += 2 {
+		k, val := resolve(r.Content[i]), r.Content[i+1]
+		kpos := p.ypos(r.Content[i])
+		if k.Kind != yaml.ScalarNode || !isName(k.Value) {
+			p.errorf(kpos, nil, "%s: write a name (letters, digits, '_', '-') as each key", key)
+			continue
+		}
+		if _, dup := out[k.Value]; dup {
+			p.errorf(kpos, nil, "%s: duplicate name %q: remove one", key, k.Value)
+			continue
+		}
+		p.doc.Front.Pos[key+"."+k.Value] = kpos
+		out[k.Value] = p.mapping(key+"."+k.Value, val, false)
 	}
 	return out
 }

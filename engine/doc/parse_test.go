@@ -3,6 +3,7 @@ package doc_test
 import (
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/tcpreport/tcpreport/engine/doc"
@@ -239,5 +240,30 @@ func TestParseErrorKeepsGoing(t *testing.T) {
 	bs := d.Blocks()
 	if len(bs) != 2 || bs[1].ID != "b" || len(bs[1].Options) != 1 {
 		t.Errorf("blocks = %s", dump(bs))
+	}
+}
+
+func TestFrontHostsAndAPIs(t *testing.T) {
+	src := "---\nhosts:\n  lab: {type: ssh, address: 127.0.0.1:2222, user: tcp}\n  cluster:\n    type: slurm\n    partition: debug\napis:\n  echo: {url: https://127.0.0.1:8443, auth: bearer, token_env: ECHO_TOKEN}\n---\ntext\n"
+	d, err := doc.Parse("h.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := d.Front
+	if f.Hosts["lab"]["address"] != "127.0.0.1:2222" || f.Hosts["cluster"]["partition"] != "debug" || f.APIs["echo"]["token_env"] != "ECHO_TOKEN" {
+		t.Errorf("hosts %v apis %v", f.Hosts, f.APIs)
+	}
+	if p := f.Pos["hosts.cluster"]; p.Line != 4 {
+		t.Errorf("hosts.cluster at %v, want line 4", p)
+	}
+	for _, tc := range []struct{ src, want string }{
+		{"---\nhosts: [a, b]\n---\n", "h.md:2:8: hosts: write a mapping of name: {setting: value, ...}, not a list"},
+		{"---\nhosts:\n  lab: ssh\n---\n", "h.md:3:8: hosts.lab: write a mapping of name: value, not a value"},
+		{"---\napis:\n  a: {}\n  a: {}\n---\n", "h.md:4:3: apis: duplicate name \"a\": remove one"},
+	} {
+		_, err := doc.Parse("h.md", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
 	}
 }
