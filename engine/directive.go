@@ -102,9 +102,9 @@ type Request struct {
 	// Hosts and APIs are the front matter's declarations, by name.
 	Hosts map[string]map[string]string
 	APIs  map[string]map[string]string
-	// Shard and Shards, when Shards > 1, ask for shard Shard (0-based) of
-	// Shards of the directive's work: a worker runs one shard of a
-	// directive that splits its work (see ShardMerger).
+	// Shard and Shards, when Shards > 0, ask for shard Shard (0-based) of
+	// Shards of the directive's work: tcpreport worker sets them for a
+	// directive whose work an executor split.
 	Shard, Shards int
 }
 

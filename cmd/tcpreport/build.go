@@ -109,7 +109,7 @@ func runBuild(cmd *cobra.Command, g *globals, f *buildFlags, report string) erro
 	if err != nil {
 		return usageError{err}
 	}
-	reg := engine.NewRegistry(directives.All()...)
+	reg := engine.NewRegistry(directives.All(openers())...)
 	plan, err := engine.Load(reg, report, src, params)
 	var perr *engine.ParamError
 	if errors.As(err, &perr) {

@@ -2,11 +2,14 @@
 // directive kind.
 package directives
 
-import "github.com/tcpreport/tcpreport/engine"
+import (
+	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/exec"
+)
 
 // All returns every directive kind of this package, in a fixed order, for
 // cmd to register.
-func All() []engine.Directive {
+func All(openers exec.Openers) []engine.Directive {
 	return []engine.Directive{
 		NewEnvironment(),
 		NewRun(),
@@ -15,7 +18,7 @@ func All() []engine.Directive {
 		NewDiscover(),
 		NewDescriptors(),
 		NewDecisions(),
-		NewExperiment(),
+		NewExperiment(openers),
 		NewPower(),
 		NewStats(),
 		NewHDL(),

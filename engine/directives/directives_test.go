@@ -2,6 +2,7 @@ package directives
 
 import (
 	"context"
+	"github.com/tcpreport/tcpreport/engine/exec"
 	"slices"
 	"testing"
 
@@ -10,7 +11,7 @@ import (
 
 func TestAll(t *testing.T) {
 	var kinds []string
-	for _, d := range All() {
+	for _, d := range All(exec.Openers{"local": exec.OpenLocal}) {
 		kinds = append(kinds, d.Kind())
 		if d.Version() < 1 {
 			t.Errorf("%s: Version() = %d, want ≥ 1", d.Kind(), d.Version())
@@ -32,7 +33,7 @@ func TestAll(t *testing.T) {
 	if want := []string{"environment", "run", "table", "plot", "discover", "descriptors", "decisions", "experiment", "power", "stats", "hdl", "projection", "fpga"}; !slices.Equal(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
-	engine.NewRegistry(All()...) // panics on a duplicate kind
+	engine.NewRegistry(All(exec.Openers{"local": exec.OpenLocal})...) // panics on a duplicate kind
 }
 
 // options checks vals against d's specs as the engine does, fills in the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/exec"
 	"github.com/tcpreport/tcpreport/engine/experiment"
 	"github.com/tcpreport/tcpreport/engine/tcp"
 	"github.com/tcpreport/tcpreport/engine/tools"
@@ -23,13 +25,20 @@ import (
 // carries into the bundle.
 const ScheduleFile = "schedule.csv"
 
+// OutcomeFile is the raw outcome a shard of an {experiment} hands back to
+// the coordinator.
+const OutcomeFile = "outcome.json"
+
 // Experiment is the {experiment} directive: the timed comparison of
 // deciding from a TCP descriptor against deciding from the tool's help
 // text, its man page or a language model.
-type Experiment struct{}
+type Experiment struct {
+	openers exec.Openers
+}
 
-// NewExperiment returns the {experiment} directive.
-func NewExperiment() *Experiment { return &Experiment{} }
+// NewExperiment returns the {experiment} directive; openers are the
+// executors its :executor: may name.
+func NewExperiment(openers exec.Openers) *Experiment { return &Experiment{openers: openers} }
 
 // Kind returns "experiment".
 func (*Experiment) Kind() string { return "experiment" }
@@ -65,6 +74,14 @@ func (*Experiment) Options() []engine.OptionSpec {
 			Help: "at most this many tools, drawn with the seed (0: every eligible tool)"},
 		{Name: "llm-timeout", Type: engine.Duration, Default: "30s",
 			Help: "time limit of one request of the llm arm"},
+		{Name: "tools", Type: engine.List,
+			Help: "only these tools (default: every eligible tool, or :max-tools: of them)"},
+		{Name: "executor", Type: engine.String, Default: "local",
+			Help: "where the blocks run: local, docker:IMAGE, ssh:HOST or slurm:PARTITION (hosts are declared in the front matter)"},
+		{Name: "shards", Type: engine.Int, Default: "1",
+			Help: "split the blocks into this many shards, run by tcpreport worker on the executor"},
+		{Name: "retries", Type: engine.Int, Default: "1",
+			Help: "how many times a failed shard is run again before the experiment fails"},
 	}
 }
 
@@ -90,12 +107,12 @@ func (*Experiment) EnvFields(engine.Options) []string {
 }
 
 // Run selects the tools, draws the schedule, runs it and reports.
-func (*Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+func (e *Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
 	o := req.Opts
 	for _, c := range []struct {
 		name string
 		min  int
-	}{{"blocks", 1}, {"samples", 1}, {"warmup", 0}, {"max-tools", 0}} {
+	}{{"blocks", 1}, {"samples", 1}, {"warmup", 0}, {"max-tools", 0}, {"shards", 1}, {"retries", 0}} {
 		if o.Has(c.name) && o.Int(c.name) < c.min {
 			return nil, fmt.Errorf("%s: %d is out of range; use %d or more", c.name, o.Int(c.name), c.min)
 		}
@@ -153,9 +170,9 @@ func (*Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result
 		return nil, fmt.Errorf("arms: the first arm must be tcp, the one the others are compared with")
 	}
 
-	items, excluded := experimentItems(labels, in, req.Seed, o.Int("max-tools"))
-	if len(items) == 0 {
-		return nil, fmt.Errorf("labels: no labelled line names a tool that is on PATH and may be run")
+	items, excluded, err := experimentItems(labels, in, req.Seed, o.Int("max-tools"), o.List("tools"))
+	if err != nil {
+		return nil, err
 	}
 	blocks := o.Int("blocks")
 	blockSource := ":blocks:"
@@ -171,11 +188,38 @@ func (*Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result
 	if err != nil {
 		return nil, err
 	}
-	out, err := experiment.Run(ctx, experiment.Config{
-		Schedule: sched, Items: items, Arms: arms, Warmup: o.Int("warmup"),
-	})
-	if err != nil {
-		return nil, err
+	cfg := experiment.Config{Schedule: sched, Items: items, Arms: arms, Warmup: o.Int("warmup")}
+	var out *experiment.Outcome
+	switch spec, shards := o.String("executor"), o.Int("shards"); {
+	case req.Shards > 0:
+		// A worker: run this shard's blocks and hand back the raw outcome.
+		cfg.Blocks = shardBlocks(blocks, req.Shard, req.Shards)
+		out, err := experiment.Run(ctx, cfg)
+		if err != nil {
+			return nil, err
+		}
+		data, err := json.Marshal(out)
+		if err != nil {
+			return nil, err
+		}
+		return &engine.Result{Files: []engine.File{{Name: OutcomeFile, Data: data}}}, nil
+	case spec == "local" && shards <= 1:
+		if out, err = experiment.Run(ctx, cfg); err != nil {
+			return nil, err
+		}
+	default:
+		var where string
+		out, where, err = e.dispatch(ctx, req, items, blocks)
+		if err != nil {
+			return nil, err
+		}
+		if want := len(sched.Trials) * len(arms); len(out.Samples) != want {
+			return nil, fmt.Errorf("executor %s: the shards returned %d decisions, the schedule has %d: not merging a partial experiment", spec, len(out.Samples), want)
+		}
+		res.Meta["executor"] = spec
+		res.Meta["host"] = where
+		res.Values["shards"] = engine.Num(float64(max(shards, 1)), "")
+		res.Values["executor"] = engine.Text(spec)
 	}
 
 	names := make([]string, len(arms))
@@ -291,9 +335,10 @@ func fileOf(r *engine.Result, name string) []byte {
 
 // experimentItems groups the labelled lines by the tool that decides them
 // and keeps the tools the help arm may run (on PATH, not on the
-// never-execute list), sorted by name; with max > 0, max of them drawn
-// with the seed. It also returns how many lines were left out.
-func experimentItems(labels []tcp.Labelled, in *tools.Inspector, seed int64, max int) ([]experiment.Item, int) {
+// never-execute list), sorted by name; with only set, exactly those tools
+// (each must be eligible here); else with max > 0, max of them drawn with
+// the seed. It also returns how many lines were left out.
+func experimentItems(labels []tcp.Labelled, in *tools.Inspector, seed int64, max int, only []string) ([]experiment.Item, int, error) {
 	byTool := map[string][]tcp.Labelled{}
 	excluded := 0
 	for _, l := range labels {
@@ -305,7 +350,20 @@ func experimentItems(labels []tcp.Labelled, in *tools.Inspector, seed int64, max
 		byTool[d.Tool] = append(byTool[d.Tool], l)
 	}
 	names := slices.Sorted(maps.Keys(byTool))
-	if max > 0 && max < len(names) {
+	switch {
+	case len(only) > 0:
+		for _, n := range only {
+			if byTool[n] == nil {
+				return nil, 0, fmt.Errorf("tools: %s has no labelled line here, is not on PATH, or may not be run (%s)", n, hostname())
+			}
+		}
+		for _, n := range names {
+			if !slices.Contains(only, n) {
+				excluded += len(byTool[n])
+			}
+		}
+		names = slices.Sorted(slices.Values(only))
+	case max > 0 && max < len(names):
 		r := rand.New(rand.NewPCG(uint64(seed), 0x7e57))
 		r.Shuffle(len(names), func(i, j int) { names[i], names[j] = names[j], names[i] })
 		for _, n := range names[max:] {
@@ -314,11 +372,19 @@ func experimentItems(labels []tcp.Labelled, in *tools.Inspector, seed int64, max
 		names = names[:max]
 		slices.Sort(names)
 	}
+	if len(names) == 0 {
+		return nil, 0, fmt.Errorf("labels: no labelled line names a tool that is on PATH and may be run")
+	}
 	items := make([]experiment.Item, len(names))
 	for i, n := range names {
 		items[i] = experiment.Item{Tool: n, Lines: byTool[n]}
 	}
-	return items, excluded
+	return items, excluded, nil
+}
+
+func hostname() string {
+	h, _ := os.Hostname()
+	return "on " + h
 }
 
 func countLines(items []experiment.Item) int {
@@ -377,4 +443,75 @@ func scheduleCSV(s *experiment.Schedule, items []experiment.Item, arms []string)
 	}
 	w.Flush()
 	return b.Bytes(), w.Error()
+}
+
+// shardBlocks returns the blocks of shard i of n: every n-th block from i.
+func shardBlocks(blocks, i, n int) []int {
+	var out []int
+	for b := i; b < blocks; b += n {
+		out = append(out, b)
+	}
+	return out
+}
+
+// dispatch runs the experiment's blocks as shards on the executor the
+// options name and merges their outcomes. It returns where they ran.
+func (e *Experiment) dispatch(ctx context.Context, req *engine.Request, items []experiment.Item, blocks int) (*experiment.Outcome, string, error) {
+	o := req.Opts
+	spec := o.String("executor")
+	ex, err := e.openers.Open(spec, req.Hosts)
+	if err != nil {
+		return nil, "", fmt.Errorf("executor: %w", err)
+	}
+	n := min(max(o.Int("shards"), 1), blocks)
+	opts := maps.Clone(o.Map())
+	opts["executor"], opts["shards"] = "local", "1"
+	var names []string
+	for _, it := range items {
+		names = append(names, it.Tool)
+	}
+	opts["tools"] = strings.Join(names, ", ")
+	labels, err := os.ReadFile(filepath.Join(req.Dir, o.String("labels")))
+	if err != nil {
+		return nil, "", fmt.Errorf("labels: %w", err)
+	}
+	inputs := []exec.File{exec.NewFile(filepath.ToSlash(filepath.Clean(o.String("labels"))), labels)}
+	for _, id := range req.From {
+		f, err := exec.InputFile(id, req.Inputs[id])
+		if err != nil {
+			return nil, "", err
+		}
+		inputs = append(inputs, f)
+	}
+	shards := make([]*exec.Shard, n)
+	for i := range shards {
+		shards[i] = &exec.Shard{Protocol: exec.Protocol, Version: engine.Version, ID: req.ID, Kind: "experiment",
+			Options: opts, Seed: req.Seed, Index: i, Count: n, From: req.From, Inputs: inputs}
+	}
+	results, err := exec.RunAll(ctx, ex, shards, o.Int("retries"), n)
+	if err != nil {
+		return nil, "", fmt.Errorf("executor %s: %w", spec, err)
+	}
+	parts := make([]*experiment.Outcome, n)
+	hosts := map[string]bool{}
+	for i, r := range results {
+		res, err := exec.Unpack(r.Payload, r.Series)
+		if err != nil {
+			return nil, "", fmt.Errorf("executor %s: shard %d: %w", spec, i, err)
+		}
+		data := fileOf(res, OutcomeFile)
+		if data == nil {
+			return nil, "", fmt.Errorf("executor %s: shard %d: no %s in the result", spec, i, OutcomeFile)
+		}
+		parts[i] = new(experiment.Outcome)
+		if err := json.Unmarshal(data, parts[i]); err != nil {
+			return nil, "", fmt.Errorf("executor %s: shard %d: %s: %w", spec, i, OutcomeFile, err)
+		}
+		hosts[r.Host] = true
+	}
+	out, err := experiment.Merge(parts)
+	if err != nil {
+		return nil, "", err
+	}
+	return out, strings.Join(slices.Sorted(maps.Keys(hosts)), ", "), nil
 }

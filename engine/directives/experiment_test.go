@@ -19,7 +19,7 @@ func TestExperiment(t *testing.T) {
 	// lines leave the experiment. ls and date have two and one lines.
 	labels := "SAFE\tls -la\nSAFE\tls /\nSAFE\tdate +%s\nHIGH_RISK\trm -rf build\nSAFE\tzzz-absent --now\n"
 	os.WriteFile(filepath.Join(dir, "labels.tsv"), []byte(labels), 0o644)
-	d := NewExperiment()
+	d := NewExperiment(nil)
 	req := &engine.Request{ID: "exp", Dir: dir, Seed: 11,
 		Opts: options(t, d, map[string]string{"labels": "labels.tsv", "blocks": "3", "warmup": "2"})}
 	res, err := d.Run(t.Context(), req)

@@ -38,7 +38,7 @@ func TestStatsFromExperiment(t *testing.T) {
 	t.Setenv(experiment.EnvLLMURL, "")
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "labels.tsv"), []byte("SAFE\tls -la\nSAFE\tdate\nSAFE\tcat /etc/hostname\nLOW_RISK\ttouch x\n"), 0o644)
-	e := NewExperiment()
+	e := NewExperiment(nil)
 	exp, err := e.Run(t.Context(), &engine.Request{ID: "exp", Dir: dir, Seed: 3,
 		Opts: options(t, e, map[string]string{"labels": "labels.tsv", "blocks": "4", "warmup": "2"})})
 	if err != nil {

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -47,6 +48,10 @@ type Config struct {
 	// Progress, when set, is called after each trial with the trials done
 	// and the total.
 	Progress func(done, total int)
+	// Blocks, when set, runs only these blocks of the schedule (a shard of
+	// the experiment); the samples keep their trial numbers, so the shards'
+	// outcomes merge into the outcome of the whole schedule.
+	Blocks []int
 }
 
 // Sample is one timed decision.
@@ -102,6 +107,18 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		loadAvg = ReadLoadAvg
 	}
 	out := &Outcome{Timer: MeasureTimer(10000)}
+	trials := s.Trials
+	if cfg.Blocks != nil {
+		trials = nil
+		for _, t := range s.Trials {
+			if slices.Contains(cfg.Blocks, t.Block) {
+				trials = append(trials, t)
+			}
+		}
+		if len(trials) == 0 {
+			return nil, fmt.Errorf("experiment: blocks %v are not in a schedule of %d blocks", cfg.Blocks, s.Blocks)
+		}
+	}
 	decide := func(trial int, t Trial, slot, arm int) Sample {
 		it := &cfg.Items[t.Item]
 		li := it.line(t.Block)
@@ -117,7 +134,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 	}
 
 	for w := range cfg.Warmup {
-		t := s.Trials[w%len(s.Trials)]
+		t := trials[w%len(trials)]
 		for slot, arm := range t.Order {
 			out.Warmup = append(out.Warmup, decide(-1, t, slot, arm))
 		}
@@ -126,7 +143,8 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 		}
 	}
 	block := -1
-	for i, t := range s.Trials {
+	for n, t := range trials {
+		i := t.Block*s.Items + t.Pos // the trial's index in the schedule
 		if t.Block != block {
 			if block >= 0 {
 				if err := endBlock(out, loadAvg); err != nil {
@@ -147,7 +165,7 @@ func Run(ctx context.Context, cfg Config) (*Outcome, error) {
 			return nil, err
 		}
 		if cfg.Progress != nil {
-			cfg.Progress(i+1, len(s.Trials))
+			cfg.Progress(n+1, len(trials))
 		}
 	}
 	if err := endBlock(out, loadAvg); err != nil {
@@ -218,6 +236,32 @@ func MeasureTimer(n int) Timer {
 		}
 	}
 	return t
+}
+
+// Merge joins the outcomes of shards that ran disjoint blocks of one
+// schedule into the outcome of the blocks they ran together, in schedule
+// order. The timer and warm-up of every shard are kept: the timer of the
+// first, the warm-ups of all.
+func Merge(parts []*Outcome) (*Outcome, error) {
+	if len(parts) == 0 {
+		return nil, fmt.Errorf("experiment: nothing to merge")
+	}
+	out := &Outcome{Timer: parts[0].Timer}
+	seen := map[int]bool{}
+	for _, p := range parts {
+		for _, l := range p.Loads {
+			if seen[l.Block] {
+				return nil, fmt.Errorf("experiment: block %d ran in two shards", l.Block)
+			}
+			seen[l.Block] = true
+		}
+		out.Samples = append(out.Samples, p.Samples...)
+		out.Warmup = append(out.Warmup, p.Warmup...)
+		out.Loads = append(out.Loads, p.Loads...)
+	}
+	slices.SortStableFunc(out.Samples, func(a, b Sample) int { return cmp.Or(cmp.Compare(a.Trial, b.Trial), cmp.Compare(a.Slot, b.Slot)) })
+	slices.SortFunc(out.Loads, func(a, b Load) int { return cmp.Compare(a.Block, b.Block) })
+	return out, nil
 }
 
 // Accuracy counts, for arm, the distinct labelled lines whose first
