@@ -271,7 +271,7 @@ func (e *Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Resu
 		armTable.Rows = append(armTable.Rows, []string{m[0], armSource[m[0]], "0", "not available: " + m[1], "", ""})
 	}
 
-	schedTable := engine.Table{Name: "schedule", Caption: "The schedule: each block's order of tools and the arm orders it used, with the load average around it.",
+	schedTable := engine.Table{Name: "blocks", Caption: "The schedule: each block's order of tools and the arm orders it used, with the load average around it.",
 		Columns: []string{"block", "tools in order", "arm orders", "load before", "load after"}}
 	for b := range blocks {
 		var order []string

@@ -88,8 +88,10 @@ type Result struct {
 func Sum(payload json.RawMessage, series []Series) string {
 	h := sha256.New()
 	h.Write(payload)
-	b, _ := json.Marshal(series)
-	h.Write(b)
+	if len(series) > 0 { // nil and empty encode differently but are the same
+		b, _ := json.Marshal(series)
+		h.Write(b)
+	}
 	return hex.EncodeToString(h.Sum(nil))
 }
 

@@ -3,6 +3,7 @@
 package publish
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 
@@ -35,7 +36,11 @@ func Write(b *engine.Build, root string, png bool) (string, *bundle.Manifest, er
 	}
 	for id, res := range b.Results {
 		for _, f := range res.Files {
-			files["data/"+id+"-"+f.Name] = f.Data
+			path := "data/" + id + "-" + f.Name
+			if _, dup := files[path]; dup {
+				return "", nil, fmt.Errorf("%s: file %s would overwrite a rendered table or series of the same name in the bundle", id, f.Name)
+			}
+			files[path] = f.Data
 		}
 	}
 	m := &bundle.Manifest{
