@@ -31,6 +31,7 @@ const (
 	Percentile
 )
 
+// String returns "BCa" or "percentile".
 func (m BootstrapMethod) String() string {
 	if m == Percentile {
 		return "percentile"

@@ -62,6 +62,7 @@ type QuantileType int
 // DefaultQuantileType is type 7, the default of R, numpy and SciPy.
 const DefaultQuantileType QuantileType = 7
 
+// String returns "type N", as reports state the definition used.
 func (t QuantileType) String() string { return fmt.Sprintf("type %d", int(t)) }
 
 // Quantile returns the p-quantile of x, 0 ≤ p ≤ 1, by the definition typ.

@@ -17,6 +17,7 @@ const (
 	RatioParam
 )
 
+// String returns the statsmodels keyword of the quantity, e.g. "nobs1".
 func (p PowerParam) String() string {
 	switch p {
 	case EffectSizeParam:

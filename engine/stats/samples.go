@@ -19,6 +19,7 @@ type SyntaxError struct {
 	Msg  string
 }
 
+// Error returns "file:line: message", or "file: message" for Line 0.
 func (e *SyntaxError) Error() string {
 	if e.Line == 0 {
 		return fmt.Sprintf("%s: %s", e.File, e.Msg)
