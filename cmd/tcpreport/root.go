@@ -80,6 +80,7 @@ NO_COLOR in the environment turns colour off.`,
 		newHDLCmd(g),
 		newProjectCmd(g),
 		newFpgaCmd(g),
+		newAnalyzeCmd(g),
 	)
 	return root
 }

@@ -2,8 +2,8 @@ package main
 
 import (
 	"bytes"
-	"io"
 	"encoding/csv"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"

@@ -31,6 +31,7 @@ const (
 	Percentile
 )
 
+// String returns "BCa" or "percentile".
 func (m BootstrapMethod) String() string {
 	if m == Percentile {
 		return "percentile"
@@ -89,7 +90,9 @@ func BootstrapCI(samples [][]float64, stat Statistic, opt BootstrapOptions) (*Bo
 		return nil, err
 	}
 	r := &BootstrapResult{Estimate: stat(copySamples(samples)), Distribution: dist, Seed: opt.Seed}
-	r.SE = math.Sqrt(variance(dist, mean(dist)))
+	if len(dist) > 1 {
+		r.SE = math.Sqrt(variance(dist, mean(dist)))
+	}
 	switch opt.Method {
 	case Percentile:
 		r.Interval, err = PercentileInterval(dist, opt.Level)
@@ -381,13 +384,11 @@ func medianRatioSorted(fn string, a, b []float64, level float64, resamples int, 
 		return nil, err
 	}
 	iv.Method = fmt.Sprintf("bootstrap percentile, %d resamples, seed %d", resamples, seed)
-	return &BootstrapResult{
-		Estimate:     est,
-		Interval:     iv,
-		Distribution: dist,
-		SE:           math.Sqrt(variance(dist, mean(dist))),
-		Seed:         seed,
-	}, nil
+	r := &BootstrapResult{Estimate: est, Interval: iv, Distribution: dist, Seed: seed}
+	if len(dist) > 1 {
+		r.SE = math.Sqrt(variance(dist, mean(dist)))
+	}
+	return r, nil
 }
 
 // bootMedian draws the median of one bootstrap resample of sorted s.

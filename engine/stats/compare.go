@@ -30,7 +30,7 @@ type Summary struct {
 	MedianCI       *Interval // order statistics; nil when the sample is too small
 	IQRFences      *Fences   // k = 1.5; flagged values are kept
 	MADFences      *Fences   // k = 3.5; nil when the MAD is 0; flagged values are kept
-	Sorted         []float64 // the sample, sorted (for plots and further statistics)
+	Sorted         []float64 `json:"-"` // the sample, sorted (for plots and further statistics)
 }
 
 // Check is one assumption check of the test selection.

@@ -62,6 +62,7 @@ type QuantileType int
 // DefaultQuantileType is type 7, the default of R, numpy and SciPy.
 const DefaultQuantileType QuantileType = 7
 
+// String returns "type N", as reports state the definition used.
 func (t QuantileType) String() string { return fmt.Sprintf("type %d", int(t)) }
 
 // Quantile returns the p-quantile of x, 0 ≤ p ≤ 1, by the definition typ.
@@ -246,6 +247,11 @@ func mid(a, b float64) float64 {
 // median is the median of non-empty buf, which it reorders.
 func median(buf []float64) float64 {
 	n := len(buf)
+	if n >= 1024 {
+		if m, ok := medianByPivots(buf); ok {
+			return m
+		}
+	}
 	k := n / 2
 	selectK(buf, k)
 	if n%2 == 1 {
@@ -256,6 +262,57 @@ func median(buf []float64) float64 {
 		lo = max(lo, v)
 	}
 	return mid(lo, buf[k])
+}
+
+// medianByPivots finds the median of buf (len ≥ 1024) by narrowing it to
+// the values between two pivots taken around the median of a fixed sample
+// of 256 values, counting and moving values without branches, and
+// selecting among the few that remain. It reports false, leaving buf
+// reordered only by the sample sort, when the median is not between the
+// pivots (rare; the pivots are 3 standard errors out).
+func medianByPivots(buf []float64) (float64, bool) {
+	n := len(buf)
+	const m, d = 256, 24
+	var sample [m]float64
+	step := n / m
+	for i := range sample {
+		sample[i] = buf[i*step+step/2]
+	}
+	slices.Sort(sample[:])
+	lo, hi := sample[m/2-d], sample[m/2+d]
+	var below, upto int
+	for _, v := range buf {
+		below += b2i(v < lo)
+		upto += b2i(v <= hi)
+	}
+	kLo, kHi := (n-1)/2, n/2 // ranks of the lower and upper medians
+	if kLo < below || kHi >= upto {
+		return 0, false
+	}
+	j := 0
+	for _, v := range buf {
+		buf[j] = v
+		j += b2i(v >= lo) & b2i(v <= hi)
+	}
+	rest := buf[:j]
+	k := kLo - below
+	selectK(rest, k)
+	if n%2 == 1 {
+		return rest[k], true
+	}
+	next := rest[k+1]
+	for _, v := range rest[k+2:] {
+		next = min(next, v)
+	}
+	return mid(rest[k], next), true
+}
+
+// b2i is 1 for true and 0 for false; the compiler makes it a SETcc.
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // selectK reorders buf so that buf[k] is the value a sort would put there,

@@ -229,8 +229,8 @@ func TestOutliersFlagNotDrop(t *testing.T) {
 }
 
 func TestSelectK(t *testing.T) {
-	for _, n := range []int{1, 2, 3, 17, 100, 1001} {
-		for _, pattern := range []string{"asc", "desc", "equal", "sawtooth"} {
+	for _, n := range []int{1, 2, 3, 17, 100, 1001, 1024, 4097, 10000} {
+		for _, pattern := range []string{"asc", "desc", "equal", "sawtooth", "random", "sample-hostile"} {
 			x := make([]float64, n)
 			for i := range x {
 				switch pattern {
@@ -242,6 +242,13 @@ func TestSelectK(t *testing.T) {
 					x[i] = 7
 				case "sawtooth":
 					x[i] = float64(i % 5)
+				case "random":
+					x[i] = math.Sin(float64(i) * 12.9898) // deterministic noise
+				case "sample-hostile": // medianByPivots' sample sees only large values
+					x[i] = float64(i)
+					if step := n / 256; step > 0 && i%step == step/2 {
+						x[i] = 1e9 + float64(i)
+					}
 				}
 			}
 			sorted := sortedCopy(x)

@@ -35,6 +35,7 @@ type Error struct {
 	Msg  string // what is wrong and, where there is one, the fix
 }
 
+// Error returns "stats: Func: Msg".
 func (e *Error) Error() string { return "stats: " + e.Func + ": " + e.Msg }
 
 // Unwrap returns the sentinel, so errors.Is(err, ErrTooFew) works.

@@ -1,9 +1,12 @@
 package stats
 
 import (
+	"bytes"
 	"encoding/json"
+	"flag"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -67,5 +70,32 @@ func wantNear(t *testing.T, what string, got, want, rel float64) {
 	t.Helper()
 	if !near(got, want, rel) {
 		t.Errorf("%s = %.17g, SciPy %.17g (relative difference %.2g > %.0g)", what, got, want, math.Abs(got-want)/math.Max(math.Abs(want), 1e-300), rel)
+	}
+}
+
+var regenerate = flag.Bool("fixtures", false, "run testdata/gen.py (Debian's /usr/bin/python3 with python3-scipy and python3-statsmodels, about 15 s) and check the committed fixtures are what it writes")
+
+// TestFixturesUpToDate regenerates the fixtures into a temporary directory
+// and compares them with the committed ones. It runs only with -fixtures:
+// the other tests need no Python.
+func TestFixturesUpToDate(t *testing.T) {
+	if !*regenerate {
+		t.Skip("run with -fixtures to regenerate the fixtures and compare")
+	}
+	dir := t.TempDir()
+	out, err := exec.Command("/usr/bin/python3", "testdata/gen.py", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("gen.py: %v\n%s", err, out)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+	if len(files) == 0 {
+		t.Fatal("gen.py wrote nothing")
+	}
+	for _, f := range files {
+		got, _ := os.ReadFile(f)
+		want, err := os.ReadFile(filepath.Join("testdata", filepath.Base(f)))
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("testdata/%s is out of date (%v); regenerate with /usr/bin/python3 testdata/gen.py", filepath.Base(f), err)
+		}
 	}
 }

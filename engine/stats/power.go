@@ -17,6 +17,7 @@ const (
 	RatioParam
 )
 
+// String returns the statsmodels keyword of the quantity, e.g. "nobs1".
 func (p PowerParam) String() string {
 	switch p {
 	case EffectSizeParam:
@@ -152,7 +153,9 @@ func (p PowerAnalysis) Solve(unknown PowerParam) (PowerAnalysis, error) {
 		f = func(r float64) float64 { return ttestPower(p.EffectSize, p.Nobs1, p.Alpha, r) - p.Power }
 		lo, hi, grow = math.Max(1e-8, (2/p.Nobs1-1)*(1+1e-9)+1e-12), 2, true
 	}
-	if f(lo) > 0 {
+	if flo := f(lo); math.IsNaN(flo) {
+		return p, errorf(fn, ErrNoSolution, "the power is undefined at the smallest %v (%g); give more observations", unknown, lo)
+	} else if flo > 0 {
 		return p, errorf(fn, ErrNoSolution, "power %v is already exceeded at the smallest %v (%g)", p.Power, unknown, lo)
 	}
 	for grow && f(hi) < 0 {

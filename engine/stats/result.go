@@ -13,6 +13,7 @@ type Test struct {
 	Method    string  // how P was computed, where there is a choice ("exact", "asymptotic")
 }
 
+// String returns the test on one line: name, statistic, df, p and method.
 func (t Test) String() string {
 	s := fmt.Sprintf("%s: statistic %.6g", t.Name, t.Statistic)
 	switch {
@@ -38,6 +39,7 @@ type Interval struct {
 	Method string // how it was computed, for reports
 }
 
+// String returns the interval as "[low, high] (level%, method)".
 func (iv Interval) String() string {
 	return fmt.Sprintf("[%.6g, %.6g] (%.4g%%, %s)", iv.Low, iv.High, 100*iv.Level, iv.Method)
 }

@@ -8,9 +8,10 @@ const shapiroMaxN = 5000
 
 // ShapiroWilk tests the null hypothesis that x was drawn from a normal
 // distribution: W and its p-value by Royston's algorithm AS R94 (1995), for
-// 3 ≤ n ≤ 5000, as scipy.stats.shapiro computes them (the double-precision
-// translation SciPy uses since 1.11: AS 111 normal quantiles for the
-// coefficients, AS 66 for the normal tail). Small p-values reject
+// 3 ≤ n ≤ 5000, as scipy.stats.shapiro computes them in SciPy's
+// double-precision Cython translation of swilk.f, which replaced the
+// single-precision Fortran after SciPy 1.10 (AS 111 normal quantiles for
+// the coefficients, AS 66 for the normal tail). Small p-values reject
 // normality.
 //
 // Data whose values are all equal have no W: the error wraps
@@ -65,7 +66,7 @@ type swilkFloat interface{ ~float32 | ~float64 }
 // digits and PW = 6/π·(asin √W − π/3) for n = 3. Tests use that mode to
 // check this port against the SciPy that Debian ships, bit for bit where
 // the C library's single-precision functions round correctly. Production
-// uses F = float64 without legacy, as SciPy ≥ 1.11 does.
+// uses F = float64 without legacy, as SciPy's Cython translation does.
 func swilk[F swilkFloat](x []F, legacy bool) (w, pw float64) {
 	sqrt := func(v F) F { return F(math.Sqrt(float64(v))) }
 	log := func(v F) F { return F(math.Log(float64(v))) }

@@ -43,7 +43,7 @@ func shapiroLegacy(x []float64) (w, p float64) {
 }
 
 // TestShapiroFixtures checks ShapiroWilk, which computes in double
-// precision like SciPy ≥ 1.11, against SciPy 1.10's single-precision
+// precision like SciPy after 1.10, against SciPy 1.10's single-precision
 // values. The differences are SciPy 1.10's rounding: W to float32 (a few
 // 1e-7 relative, up to 2e-5 at n = 5000 where 1 − W is tiny), and p
 // through log(1 − W) in float32, up to 3% near W = 1; SciPy 1.10's p

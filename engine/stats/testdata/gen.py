@@ -10,7 +10,8 @@ OUTDIR defaults to this script's directory. Every data set is drawn here
 from numpy's PCG64 with a fixed seed and stored in datasets.json, so the Go
 tests read the same numbers and need no Python. The output is
 deterministic: running the script again with the same packages rewrites
-identical files (TestFixturesUpToDate checks that with -fixtures).
+identical files; `go test ./engine/stats -run FixturesUpToDate -fixtures`
+checks that the committed fixtures are what this script writes.
 
 Values SciPy returns as NaN or ±Inf are written as null, with SciPy's
 warnings beside them; the Go tests check that the Go code returns an error
