@@ -371,8 +371,12 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 			el := time.Since(t0)
 			it.passes = max(1, int(cfg.MinSample/max(el, time.Nanosecond)))
 		}
-		for r := range cfg.Repeat {
-			progress("%s (%s), %d thread(s): round %d of %d", FormatSize(size), level, th, r+1, cfg.Repeat)
+		names := make([]string, len(items))
+		for i, it := range items {
+			names[i] = it.backend
+		}
+		progress("%s (%s), %d thread(s): %d interleaved rounds of %s", FormatSize(size), level, th, cfg.Repeat, strings.Join(names, ", "))
+		for range cfg.Repeat {
 			for _, it := range items {
 				if err := ctx.Err(); err != nil {
 					return err

@@ -76,6 +76,7 @@ NO_COLOR in the environment turns colour off.`,
 		newCleanCmd(g),
 		newDecideCmd(g),
 		newDiscoverCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }
