@@ -26,6 +26,23 @@ const (
 // messages and tables.
 const ReadBW = "read-bw"
 
+// Buffers a working set lives in: Go heap memory (scalar, slicing,
+// optimised, parallel) or the page cache under a mapped file (mmap). Their
+// read bandwidth can differ (page size, placement), so each backend is set
+// against the bandwidth of its own buffer.
+const (
+	BufferHeap = "heap"
+	BufferFile = "file"
+)
+
+// BufferOf returns the buffer backend reads.
+func BufferOf(backend string) string {
+	if backend == MMap {
+		return BufferFile
+	}
+	return BufferHeap
+}
+
 // Backends returns the backend names in the order the benchmark runs them.
 func Backends() []string { return []string{Scalar, Slicing, Optimised, Parallel, MMap} }
 
@@ -101,18 +118,21 @@ type Measurement struct {
 	Rate            Stat    `json:"rate"`
 	NsPerDescriptor float64 `json:"ns_per_descriptor"`
 	// ReadBW is the median read bandwidth, bytes/s, of the reference
-	// kernel over the same buffer with the same threads, measured
-	// interleaved with this backend; FractionOfBW = Rate.Median×24/ReadBW.
+	// kernel over the same buffer (BufferOf) with the same threads,
+	// measured interleaved with this backend;
+	// FractionOfBW = Rate.Median×24/ReadBW.
 	ReadBW       float64 `json:"read_bw_bytes_per_s"`
 	FractionOfBW float64 `json:"fraction_of_bw"`
 	// Speedup over the Python peer's median; 0 when it is not available.
 	Speedup float64 `json:"speedup_over_python,omitempty"`
 }
 
-// Bandwidth is the read-bandwidth reference at one size and thread count.
+// Bandwidth is the read-bandwidth reference at one size, buffer and
+// thread count.
 type Bandwidth struct {
 	SizeBytes int64  `json:"size_bytes"`
 	Level     string `json:"level"`
+	Buffer    string `json:"buffer"`
 	Threads   int    `json:"threads"`
 	Passes    int    `json:"passes"`
 	// Rate is in bytes/s.
@@ -168,18 +188,14 @@ func (r *Report) BestDRAM() (Measurement, bool) {
 	return best, ok
 }
 
-// DRAMBandwidth returns the read bandwidth at the largest DRAM-resident
-// size on the most threads.
-func (r *Report) DRAMBandwidth() (Bandwidth, bool) {
-	var best Bandwidth
-	ok := false
-	top := r.MaxThreads()
+// BandwidthOf returns the read bandwidth m was set against.
+func (r *Report) BandwidthOf(m Measurement) (Bandwidth, bool) {
 	for _, b := range r.Bandwidth {
-		if b.Level == LevelDRAM && b.Threads == top && (!ok || b.SizeBytes > best.SizeBytes) {
-			best, ok = b, true
+		if b.SizeBytes == m.SizeBytes && b.Threads == m.Threads && b.Buffer == BufferOf(m.Backend) {
+			return b, true
 		}
 	}
-	return best, ok
+	return Bandwidth{}, false
 }
 
 // check fills in defaults and says what is wrong with c.
@@ -245,6 +261,7 @@ func (c *Config) check() error {
 // item is one thing timed in a group: a backend or the read kernel.
 type item struct {
 	backend string
+	buffer  string     // for the read kernel
 	pass    func() int // one pass; returns the valid count (or 0 for read-bw)
 	want    int
 	bytes   int // bytes one pass reads
@@ -357,8 +374,13 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 			}
 			items = append(items, it)
 		}
-		bw := &item{backend: ReadBW, bytes: len(recs), pass: func() int { sink ^= readParallel(recs, th); return 0 }}
-		items = append(items, bw)
+		bws := []*item{{backend: ReadBW, buffer: BufferHeap, bytes: len(recs), pass: func() int { sink ^= readParallel(recs, th); return 0 }}}
+		if slices.ContainsFunc(items, func(it *item) bool { return it.backend == MMap }) {
+			mapped := file.Records()
+			bws = append(bws, &item{backend: ReadBW, buffer: BufferFile, bytes: len(mapped), pass: func() int { sink ^= readParallel(mapped, th); return 0 }})
+		}
+		nb := len(items)
+		items = append(items, bws...)
 
 		for _, it := range items { // warm up and size the samples
 			if err := ctx.Err(); err != nil {
@@ -374,6 +396,9 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 		names := make([]string, len(items))
 		for i, it := range items {
 			names[i] = it.backend
+			if it.buffer != "" {
+				names[i] += " (" + it.buffer + ")"
+			}
 		}
 		progress("%s (%s), %d thread(s): %d interleaved rounds of %s", FormatSize(size), level, th, cfg.Repeat, strings.Join(names, ", "))
 		for range cfg.Repeat {
@@ -388,23 +413,28 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 					}
 				}
 				s := time.Since(t0).Seconds()
-				if it == bw {
+				if it.backend == ReadBW {
 					it.samples = append(it.samples, float64(it.passes*it.bytes)/s)
 				} else {
 					it.samples = append(it.samples, float64(it.passes*it.n)/s)
 				}
 			}
 		}
-		bwStat := NewStat(bw.samples)
-		rep.Bandwidth = append(rep.Bandwidth, Bandwidth{SizeBytes: size, Level: level, Threads: th, Passes: bw.passes, Rate: bwStat})
-		progress("%s (%s), %d thread(s): %-9s %.3g B/s", FormatSize(size), level, th, ReadBW, bwStat.Median)
-		for _, it := range items[:len(items)-1] {
+		bwMedian := map[string]float64{}
+		for _, bw := range bws {
+			st := NewStat(bw.samples)
+			bwMedian[bw.buffer] = st.Median
+			rep.Bandwidth = append(rep.Bandwidth, Bandwidth{SizeBytes: size, Level: level, Buffer: bw.buffer, Threads: th, Passes: bw.passes, Rate: st})
+			progress("%s (%s), %d thread(s): %-9s %.3g B/s (%s)", FormatSize(size), level, th, ReadBW, st.Median, bw.buffer)
+		}
+		for _, it := range items[:nb] {
 			st := NewStat(it.samples)
+			bw := bwMedian[BufferOf(it.backend)]
 			m := Measurement{
 				Backend: it.backend, Kernel: KernelOf(it.backend), SizeBytes: size, Level: level,
 				Descriptors: it.n, Threads: th, Passes: it.passes, Rate: st,
-				NsPerDescriptor: 1e9 / st.Median, ReadBW: bwStat.Median,
-				FractionOfBW: st.Median * tcp.Size / bwStat.Median,
+				NsPerDescriptor: 1e9 / st.Median, ReadBW: bw,
+				FractionOfBW: st.Median * tcp.Size / bw,
 			}
 			rep.Measurements = append(rep.Measurements, m)
 			progress("%s (%s), %d thread(s): %-9s %.3g descriptors/s, %.2f ns/descriptor, %.0f%% of read bandwidth",

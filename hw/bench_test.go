@@ -28,7 +28,7 @@ func TestRun(t *testing.T) {
 	if got := len(rep.Measurements); got != 2*(3+2*2) {
 		t.Errorf("%d measurements", got)
 	}
-	if got := len(rep.Bandwidth); got != 2*2 {
+	if got := len(rep.Bandwidth); got != 2*2*2 { // heap and file buffers
 		t.Errorf("%d bandwidth figures", got)
 	}
 	for _, m := range rep.Measurements {

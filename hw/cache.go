@@ -113,15 +113,18 @@ func (c Caches) DefaultSizes(memAvail int64) []int64 {
 	return []int64{l1 / 2, l2 / 2, min(l3/2, 4*l2), dram}
 }
 
-// Level names the smallest level a working set of size bytes fits in:
-// L1 and L2 are per core, L3 counts as its DefaultSizes share.
+// Level names the smallest level a working set of size bytes fits in by
+// the sizes the kernel reports. A working set under the L3 size is never
+// called DRAM-resident, even though other cores (or tenants) may leave it
+// only part of the L3: measured here, 64 MiB of a 300 MiB L3 ran at DRAM
+// speed under load and at nearly twice that when the machine was quiet.
 func (c Caches) Level(size int64) string {
 	switch {
 	case c.L1d > 0 && size <= c.L1d:
 		return LevelL1
 	case c.L2 > 0 && size <= c.L2:
 		return LevelL2
-	case c.L3 > 0 && size <= min(c.L3, 8*c.L2):
+	case c.L3 > 0 && size <= c.L3:
 		return LevelL3
 	}
 	return LevelDRAM

@@ -15,5 +15,6 @@ func All() []engine.Directive {
 		NewDiscover(),
 		NewDescriptors(),
 		NewDecisions(),
+		NewBench(),
 	}
 }
