@@ -322,14 +322,22 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 
 	var file *File
 	var dbPath string
-	if slices.Contains(cfg.Backends, MMap) || peer {
+	mmap := slices.Contains(cfg.Backends, MMap)
+	if mmap || peer {
+		// The database holds the working set before corruption (OpenDB
+		// accepts only valid records); without the mmap backend only the
+		// records the peer reads.
+		dbRecs := recs
+		if !mmap {
+			dbRecs = recs[:min(n, cfg.PythonDescriptors)*tcp.Size]
+		}
 		var err error
-		dbPath, err = writeDB(cfg.TempDir, recs)
+		dbPath, err = writeDB(cfg.TempDir, dbRecs)
 		if err != nil {
 			return err
 		}
 		defer os.Remove(dbPath)
-		if slices.Contains(cfg.Backends, MMap) {
+		if mmap {
 			if file, err = OpenFile(dbPath); err != nil {
 				return err
 			}

@@ -122,7 +122,7 @@ func benchResult(rep *hw.Report) *engine.Result {
 	if py.NotAvailable != "" {
 		tbl.Rows = append(tbl.Rows, []string{"python peer", "–", "–", "1", "not available: " + py.NotAvailable, "–", "–", "–", "–", "–"})
 	} else {
-		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("python peer (%s %s)", py.Interpreter, py.Version), hw.FormatSize(int64(py.Descriptors) * 24), "–", "1",
+		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("python peer (%s %s)", py.Interpreter, py.Version), fmt.Sprintf("%d records", py.Descriptors), "–", "1",
 			sig(py.Rate.Median), sig(py.Rate.Lo) + "–" + sig(py.Rate.Hi), fmt.Sprintf("%.0f", py.NsPerDescriptor), "–", "–", "1×"})
 		res.Series = append(res.Series, engine.Series{Name: "python", Unit: "1/s", Values: py.Rate.Samples})
 		res.Values["python_ns_per_descriptor"] = engine.Num(py.NsPerDescriptor, "ns")
