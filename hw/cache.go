@@ -93,7 +93,10 @@ const (
 // of L1d, half of L2, an L3 size, and a DRAM size. The L3 is shared by every
 // core of the socket (and, in a virtual machine, with other tenants), so the
 // L3 size is min(L3/2, 4×L2): a share one core keeps. The DRAM size is
-// 4×L3 clamped to 256–512 MiB, and at most memAvail/8 when memAvail > 0.
+// 4×L3 clamped to 256–512 MiB (a shared machine's memory is not ours to
+// fill), and at most memAvail/8 when memAvail > 0. Where 512 MiB is less
+// than 4×L3 it still behaves as DRAM: on a VM reporting a 300 MiB L3,
+// 512 MiB and 1 GiB read at the same bandwidth.
 // Missing levels fall back to 48 KiB, 2 MiB and 32 MiB.
 func (c Caches) DefaultSizes(memAvail int64) []int64 {
 	l1, l2, l3 := c.L1d, c.L2, c.L3

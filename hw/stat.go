@@ -15,7 +15,8 @@ type Stat struct {
 	// k whose interval still covers the median with probability ≥ 95%
 	// (binomial(n, ½)); with fewer than 6 samples that is impossible, and
 	// the interval is [min, max] with its lower coverage.
-	Lo, Hi float64
+	Lo float64 `json:"lo"`
+	Hi float64 `json:"hi"`
 	// Confidence is the interval's exact coverage, e.g. 0.979 for n = 10.
 	Confidence float64 `json:"confidence"`
 }

@@ -50,7 +50,9 @@ var crcTable = crc32.MakeTable(crc32.IEEE)
 // bytes 0–21 of each descriptor, as a textbook implementation computes it.
 // It writes the result bitmap of the descriptors packed in recs to bits
 // (BitmapLen words at least; whole words are overwritten) and returns the
-// number of valid descriptors. len(recs) must be a multiple of tcp.Size.
+// number of valid descriptors. len(recs) must be a multiple of tcp.Size;
+// like an index out of range, a partial descriptor or a short bitmap is a
+// programming error and panics.
 func ValidateScalar(bits []uint64, recs []byte) int {
 	n := check(bits, recs)
 	count := 0
@@ -67,12 +69,14 @@ func ValidateScalar(bits []uint64, recs []byte) int {
 			}
 		}
 		bits[w] = word
-		count += bits64(word)
+		count += popcount(word)
 	}
 	return count
 }
 
-func bits64(w uint64) int { return bits.OnesCount64(w) }
+// popcount is bits.OnesCount64 for functions whose bitmap parameter
+// shadows the package name.
+func popcount(w uint64) int { return bits.OnesCount64(w) }
 
 // The slicing kernel is slicing-by-N with N = 22, the descriptor's whole
 // checksummed length. A CRC over a fixed number of bytes is affine in its
@@ -142,7 +146,7 @@ func slicing(bits []uint64, recs []byte, from int) int {
 		} else {
 			bits[start>>6] |= word
 		}
-		count += bits64(word)
+		count += popcount(word)
 	}
 	return count
 }
