@@ -28,8 +28,9 @@ func newBenchCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench [--json] [--backends B,...] [--sizes S,...] [--threads N,...] [--repeat N]",
 		Short: "Measure descriptor validation throughput against the memory's read bandwidth",
-		Long: `Bench measures how fast this machine validates TCP descriptors (magic and
-CRC-16 check of 24-byte v2 records, DESIGN.md §6) with each backend:
+		Long: `Bench measures how fast this machine validates TCP descriptors (the magic
+and the checksum, the low 16 bits of CRC-32, of 24-byte v2 records;
+DESIGN.md §6) with each backend:
 
   scalar     byte-at-a-time table CRC, one thread
   slicing    slicing-by-22 position tables in portable Go, one thread
@@ -39,12 +40,14 @@ CRC-16 check of 24-byte v2 records, DESIGN.md §6) with each backend:
   mmap       the same over a memory-mapped descriptor database file
 
 at each working-set size (default: half of L1d, half of L2, min(L3/2, 4×L2)
-and 512 MiB, from /sys/devices/system/cpu/cpu0/cache), --repeat samples each,
+and 512 MiB (less on a machine short of memory), from
+/sys/devices/system/cpu/cpu0/cache), --repeat samples each,
 reporting the median descriptors/s, a 95% order-statistic confidence
 interval for it, and ns per descriptor. Beside every measurement a read
-kernel (512-bit loads, independent accumulators) streams the same buffer on
-the same threads: its bytes/s is the physical limit, and each result is also
-given as the fraction of it that 24 bytes × descriptors/s reaches. Samples
+kernel (512-bit loads, independent accumulators, nothing else) streams the
+same buffer on the same threads: its bytes/s stands for the physical limit,
+and each result is also given as the fraction of it that 24 bytes ×
+descriptors/s reaches. Samples
 of all backends at one size are interleaved, so load from other work falls
 on all of them alike; compare ratios from one run, not figures across runs.
 
