@@ -119,9 +119,12 @@ func benchResult(rep *hw.Report) *engine.Result {
 	for _, b := range rep.Bandwidth {
 		res.Series = append(res.Series, engine.Series{Name: seriesName(hw.ReadBW+"-"+b.Buffer, b.SizeBytes, b.Threads), Unit: "B/s", Values: b.Rate.Samples})
 	}
+	// python_peer is always there, so prose can cite the peer either way.
 	if py.NotAvailable != "" {
 		tbl.Rows = append(tbl.Rows, []string{"python peer", "–", "–", "1", "not available: " + py.NotAvailable, "–", "–", "–", "–", "–"})
+		res.Values["python_peer"] = engine.Text("not available: " + py.NotAvailable)
 	} else {
+		res.Values["python_peer"] = engine.Text(fmt.Sprintf("%.0f ns per descriptor (Python %s, %s)", py.NsPerDescriptor, py.Version, py.Interpreter))
 		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("python peer (%s %s)", py.Interpreter, py.Version), fmt.Sprintf("%d records", py.Descriptors), "–", "1",
 			sig(py.Rate.Median), sig(py.Rate.Lo) + "–" + sig(py.Rate.Hi), fmt.Sprintf("%.0f", py.NsPerDescriptor), "–", "–", "1×"})
 		res.Series = append(res.Series, engine.Series{Name: "python", Unit: "1/s", Values: py.Rate.Samples})

@@ -54,6 +54,9 @@ func TestBenchDirective(t *testing.T) {
 	if _, ok := res.Values["python_ns_per_descriptor"]; ok {
 		t.Error("python value without the interpreter")
 	}
+	if v := res.Values["python_peer"].Text; !strings.HasPrefix(v, "not available: no Python interpreter") {
+		t.Errorf("python_peer = %q", v)
+	}
 	if row := res.Tables[0].Rows[1]; !strings.HasPrefix(row[4], "not available: no Python interpreter at /nonexistent/python3") {
 		t.Errorf("python row %v", row)
 	}
