@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-func TestRun(t *testing.T) {
+func TestBenchRun(t *testing.T) {
 	var lines []string
 	cfg := Config{
 		Sizes:             []int64{4 << 10, 96 << 10},
@@ -60,7 +60,7 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestRunConfigErrors(t *testing.T) {
+func TestBenchConfigErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		cfg  Config
@@ -80,7 +80,7 @@ func TestRunConfigErrors(t *testing.T) {
 	}
 }
 
-func TestPeerNotAvailable(t *testing.T) {
+func TestBenchPeerNotAvailable(t *testing.T) {
 	cfg := Config{Backends: []string{Optimised}, Sizes: []int64{4096}, Repeat: 1, MinSample: time.Millisecond,
 		Python: filepath.Join(t.TempDir(), "no-python3"), TempDir: t.TempDir()}
 	rep, err := Run(t.Context(), cfg)
