@@ -81,6 +81,7 @@ NO_COLOR in the environment turns colour off.`,
 		newProjectCmd(g),
 		newFpgaCmd(g),
 		newAnalyzeCmd(g),
+		newBenchCmd(g),
 	)
 	return root
 }
