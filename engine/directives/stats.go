@@ -105,7 +105,7 @@ func (*Stats) Run(_ context.Context, req *engine.Request) (*engine.Result, error
 			v[b+"_speedup"] = engine.Num(r.Estimate, "×")
 			v[b+"_speedup_low"] = engine.Num(r.Interval.Low, "×")
 			v[b+"_speedup_high"] = engine.Num(r.Interval.High, "×")
-			row[4] = fmt.Sprintf("%s× [%s, %s]", sig(r.Estimate), sig(r.Interval.Low), sig(r.Interval.High))
+			row[4] = fmt.Sprintf("%s× [%s, %s]", sig4(r.Estimate), sig4(r.Interval.Low), sig4(r.Interval.High))
 		}
 		if c.CohenD != nil {
 			d := *c.CohenD
@@ -129,7 +129,7 @@ func (*Stats) Run(_ context.Context, req *engine.Request) (*engine.Result, error
 			r := []string{b + " vs tcp", ck.Name, "", "", "", ""}
 			switch {
 			case ck.Test != nil:
-				r[2], r[3], r[4] = ck.Test.Name, sig(ck.Test.Statistic), formatP(ck.Test.P)
+				r[2], r[3], r[4] = ck.Test.Name, sig4(ck.Test.Statistic), formatP(ck.Test.P)
 				r[5] = "rejected"
 				if ck.Passed {
 					r[5] = "not rejected"
@@ -139,7 +139,7 @@ func (*Stats) Run(_ context.Context, req *engine.Request) (*engine.Result, error
 			}
 			checks.Rows = append(checks.Rows, r)
 		}
-		checks.Rows = append(checks.Rows, []string{b + " vs tcp", "selected", c.Selected.Result.Name, sig(c.Selected.Result.Statistic), formatP(p), c.Selected.Reason})
+		checks.Rows = append(checks.Rows, []string{b + " vs tcp", "selected", c.Selected.Result.Name, sig4(c.Selected.Result.Statistic), formatP(p), c.Selected.Reason})
 		for _, m := range c.Missing {
 			res.Warnings = append(res.Warnings, fmt.Sprintf("%s vs tcp: %s not computed: %v", b, m.What, m.Err))
 		}
@@ -206,7 +206,7 @@ func biasControls(res *engine.Result, in *engine.Result, sched []byte, names []s
 	if test, err := stats.ChiSquareIndependence(table); err == nil {
 		v["randomisation_chi2"] = engine.Num(test.Statistic, "")
 		v["randomisation_p"] = engine.Num(test.P, "")
-		add("randomisation", how, fmt.Sprintf("chi-square of tool × position in block (%d groups): χ² = %s, df %g", groups, sig(test.Statistic), test.DF),
+		add("randomisation", how, fmt.Sprintf("chi-square of tool × position in block (%d groups): χ² = %s, df %g", groups, sig4(test.Statistic), test.DF),
 			fmt.Sprintf("p = %s: %s", formatP(test.P), rejectWords(test.P, alpha, "position depends on the tool", "no dependence of position on tool detected")))
 	} else {
 		add("randomisation", how, "chi-square of tool × position", "not checkable: "+err.Error())
@@ -214,7 +214,7 @@ func biasControls(res *engine.Result, in *engine.Result, sched []byte, names []s
 	if test, err := stats.ChiSquareIndependence(slot); err == nil {
 		v["counterbalance_p"] = engine.Num(test.P, "")
 		add("counterbalancing", fmt.Sprintf("arm order from a Williams design over %d arms, cycled over the trials", len(names)),
-			fmt.Sprintf("chi-square of arm × slot: χ² = %s, df %g", sig(test.Statistic), test.DF),
+			fmt.Sprintf("chi-square of arm × slot: χ² = %s, df %g", sig4(test.Statistic), test.DF),
 			fmt.Sprintf("p = %s: %s", formatP(test.P), rejectWords(test.P, alpha, "arm order is unbalanced", "arm order balanced")))
 	} else {
 		add("counterbalancing", "Williams design", "chi-square of arm × slot", "not checkable: "+err.Error())
@@ -236,7 +236,7 @@ func biasControls(res *engine.Result, in *engine.Result, sched []byte, names []s
 			v[b+"_block_speedup_min"] = engine.Num(lo, "×")
 			v[b+"_block_speedup_max"] = engine.Num(hi, "×")
 			add("time-block stratification", fmt.Sprintf("every arm decides every tool once per block, so each block is a complete replicate"),
-				fmt.Sprintf("speedup of tcp over %s within each of %d blocks", b, blocks), fmt.Sprintf("%s× to %s×", sig(lo), sig(hi)))
+				fmt.Sprintf("speedup of tcp over %s within each of %d blocks", b, blocks), fmt.Sprintf("%s× to %s×", sig4(lo), sig4(hi)))
 		}
 	}
 	load := append(slices.Clone(series["load_before"]), series["load_after"]...)
@@ -323,8 +323,8 @@ func rejectWords(p, alpha float64, rejected, kept string) string {
 	return kept
 }
 
-// sig writes x with four significant digits.
-func sig(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
+// sig4 writes x with four significant digits.
+func sig4(x float64) string { return strconv.FormatFloat(x, 'g', 4, 64) }
 
 // formatP writes a p-value, small ones in exponent form.
 func formatP(p float64) string {
