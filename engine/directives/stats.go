@@ -110,7 +110,11 @@ func (*Stats) Run(_ context.Context, req *engine.Request) (*engine.Result, error
 		if c.CohenD != nil {
 			d := *c.CohenD
 			v[b+"_cohen_d"] = engine.Num(d, "")
-			v[b+"_effect_label"] = engine.Text(effectWords(d))
+			words := effectWords(d)
+			if c.Selected.Test == stats.SelectedMannWhitney {
+				words += "; d divides by the pooled standard deviation, which the long tails of non-normal timings inflate, so the ratio of medians is the measure to read"
+			}
+			v[b+"_effect_label"] = engine.Text(words)
 			row[7] = fmt.Sprintf("%.2f (%s)", d, stats.CohenLabel(d))
 		}
 		if c.HedgesG != nil {
