@@ -34,11 +34,16 @@ test: deps vet
 report: build
 	./$(BIN) build $(REPORT)
 
-# bench runs the Go benchmarks, then times whole tcpreport processes: a cold
-# build of the flagship report and a warm rebuild served from the cache.
+# bench prints the validation throughput table (backends, sizes, threads,
+# the read-bandwidth reference, the Python peer and the 0.5 G/s goal), runs
+# the Go benchmarks, then times whole tcpreport
+# processes: one cold build of the flagship report (it runs every
+# experiment) and warm rebuilds served from the cache.
 bench: build
-	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) test -run '^$$' -bench BuildProcess -benchtime 10x ./cmd/tcpreport
+	./$(BIN) bench --threads 1,2
+	$(GO) test -run '^$$' -bench . -benchmem -skip BuildProcess ./...
+	$(GO) test -run '^$$' -bench BuildProcess/cold -benchtime 1x ./cmd/tcpreport
+	$(GO) test -run '^$$' -bench BuildProcess/warm -benchtime 10x ./cmd/tcpreport
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime $(FUZZTIME) ./engine/doc
