@@ -18,5 +18,6 @@ func All() []engine.Directive {
 		NewExperiment(),
 		NewHDL(),
 		NewProjection(),
+		NewQuality(),
 	}
 }

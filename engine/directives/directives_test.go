@@ -29,7 +29,7 @@ func TestAll(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"environment", "run", "table", "plot", "discover", "descriptors", "decisions", "experiment", "hdl", "projection"}; !slices.Equal(kinds, want) {
+	if want := []string{"environment", "run", "table", "plot", "discover", "descriptors", "decisions", "experiment", "hdl", "projection", "quality"}; !slices.Equal(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
 	engine.NewRegistry(All()...) // panics on a duplicate kind
