@@ -78,6 +78,7 @@ NO_COLOR in the environment turns colour off.`,
 		newDiscoverCmd(g),
 		newHDLCmd(g),
 		newProjectCmd(g),
+		newQualityCmd(g),
 	)
 	return root
 }
