@@ -50,6 +50,7 @@ const (
 	Fail
 )
 
+// String returns "pass", "fail" or "not available".
 func (o Outcome) String() string {
 	switch o {
 	case Pass:
@@ -90,6 +91,7 @@ type Finding struct {
 	Msg  string `json:"message"`
 }
 
+// String formats f as "file:line:col: gate: message".
 func (f Finding) String() string {
 	pos := f.File
 	if f.Line > 0 {
@@ -196,6 +198,7 @@ func (r *Report) Gate(name string) (Gate, bool) {
 // NotModuleError says the directory is not a Go module.
 type NotModuleError struct{ Dir string }
 
+// Error says which directory lacks go.mod, and what to do.
 func (e *NotModuleError) Error() string {
 	return fmt.Sprintf("%s is not a Go module: it has no go.mod (give the module's directory, or run 'go mod init' there)", e.Dir)
 }
@@ -207,10 +210,12 @@ type BuildError struct {
 	Err    error
 }
 
+// Error gives the compiler's output.
 func (e *BuildError) Error() string {
 	return fmt.Sprintf("module %s does not build (go build ./...): %s", e.Dir, strings.TrimSpace(e.Output))
 }
 
+// Unwrap returns the go command's error.
 func (e *BuildError) Unwrap() error { return e.Err }
 
 // Run measures cfg's gates on the module in cfg.Dir. It returns an error

@@ -21,10 +21,12 @@ type MissingToolError struct {
 	Err    error
 }
 
+// Error names the tool and the make deps step that installs it.
 func (e *MissingToolError) Error() string {
 	return fmt.Sprintf("%s not found: install it with 'make deps' (go install %s)", e.Tool, e.Module)
 }
 
+// Unwrap returns exec.ErrNotFound.
 func (e *MissingToolError) Unwrap() error { return e.Err }
 
 // runner runs the go command and the tools in the module directory.
