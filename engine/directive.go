@@ -40,6 +40,13 @@ type Stater interface {
 	State(ctx context.Context, opts Options) (string, error)
 }
 
+// DirStater is Stater for directives whose state lies in files found from
+// the report's directory (the sources of a Go module the report measures,
+// say); dir is that directory.
+type DirStater interface {
+	StateIn(ctx context.Context, dir string, opts Options) (string, error)
+}
+
 // Seeded is implemented by directives that randomise with the report seed;
 // the seed enters their cache key.
 type Seeded interface {

@@ -60,6 +60,13 @@ func keyOf(ctx context.Context, version string, s *Step, dir string, seed int64,
 		}
 		comps["state"] = state
 	}
+	if st, ok := s.Directive.(DirStater); ok {
+		state, err := st.StateIn(ctx, dir, s.Opts)
+		if err != nil {
+			return "", nil, fmt.Errorf("%s: %s %s: %w", s.Block.Pos, s.Block.Kind, s.ID(), err)
+		}
+		comps["state"] = state
+	}
 	if ed, ok := s.Directive.(EnvDependent); ok {
 		for _, name := range ed.EnvFields(s.Opts) {
 			v, ok := factValue(env, name)

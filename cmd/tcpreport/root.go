@@ -82,6 +82,7 @@ NO_COLOR in the environment turns colour off.`,
 		newFpgaCmd(g),
 		newAnalyzeCmd(g),
 		newBenchCmd(g),
+		newQualityCmd(g),
 	)
 	return root
 }

@@ -25,5 +25,6 @@ func All(openers exec.Openers) []engine.Directive {
 		NewProjection(),
 		NewFPGA(),
 		NewBench(),
+		NewQuality(),
 	}
 }
