@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/tcpreport/tcpreport/engine/tcp"
@@ -270,7 +271,7 @@ type item struct {
 	samples []float64
 }
 
-var sink uint64 // the read kernel's result, kept so the loads are not dead
+var sink atomic.Uint64 // the read kernel's result, kept so the loads are not dead
 
 // Run measures every backend at every size and thread count, the read
 // bandwidth beside them, and the Python peer. Within one size and thread
@@ -388,10 +389,10 @@ func runSize(ctx context.Context, cfg *Config, rep *Report, size int64, peer boo
 			}
 			items = append(items, it)
 		}
-		bws := []*item{{backend: ReadBW, buffer: BufferHeap, bytes: len(recs), pass: func() int { sink ^= readParallel(recs, th); return 0 }}}
+		bws := []*item{{backend: ReadBW, buffer: BufferHeap, bytes: len(recs), pass: func() int { sink.Add(readParallel(recs, th)); return 0 }}}
 		if slices.ContainsFunc(items, func(it *item) bool { return it.backend == MMap }) {
 			mapped := file.Records()
-			bws = append(bws, &item{backend: ReadBW, buffer: BufferFile, bytes: len(mapped), pass: func() int { sink ^= readParallel(mapped, th); return 0 }})
+			bws = append(bws, &item{backend: ReadBW, buffer: BufferFile, bytes: len(mapped), pass: func() int { sink.Add(readParallel(mapped, th)); return 0 }})
 		}
 		nb := len(items)
 		items = append(items, bws...)

@@ -125,7 +125,7 @@ func (*Plot) Run(ctx context.Context, req *engine.Request) (*engine.Result, erro
 
 	case engine.Box, engine.Hist, engine.ECDF:
 		if x != "" {
-			return nil, fmt.Errorf("x: %s plot draws the distribution of :y: columns or :series: and has no x column; remove :x:", article(kind))
+			return nil, fmt.Errorf("x: %s plot draws the distribution of :y: columns or :series: and has no x column; remove the :x: option", article(kind))
 		}
 		if len(ys) == 0 && len(series) == 0 {
 			return nil, fmt.Errorf("y: missing; %s plot needs :y: columns of the input's table or :series: names of its raw series", article(kind))
@@ -189,7 +189,7 @@ func (*Plot) Run(ctx context.Context, req *engine.Request) (*engine.Result, erro
 		}
 		for i, v := range c.vals {
 			if v <= 0 {
-				return nil, fmt.Errorf("%s: a logarithmic axis needs values above 0, but %s has %g at %s %d; remove :%s:",
+				return nil, fmt.Errorf("%s: a logarithmic axis needs values above 0, but %s has %g at %s %d; remove the :%s: option",
 					c.opt, c.label, v, c.unit, i+1, c.opt)
 			}
 		}

@@ -65,7 +65,7 @@ func TestPlot(t *testing.T) {
 		{name: "line of a series", opts: map[string]string{"x": "size", "y": "simd", "series": "rtt"},
 			err: "series: a line plot draws table columns; raw series go in box, hist or ecdf plots"},
 		{name: "hist with x", opts: map[string]string{"kind": "hist", "x": "size", "y": "simd"},
-			err: "x: a hist plot draws the distribution of :y: columns or :series: and has no x column; remove :x:"},
+			err: "x: a hist plot draws the distribution of :y: columns or :series: and has no x column; remove the :x: option"},
 		{name: "ecdf of nothing", opts: map[string]string{"kind": "ecdf"},
 			err: "y: missing; an ecdf plot needs :y: columns of the input's table or :series: names of its raw series"},
 		{name: "unknown x column", opts: map[string]string{"x": "bytes", "y": "simd"},

@@ -80,12 +80,12 @@ func findInput(req *engine.Request, name, kind string) (string, error) {
 	}
 	switch len(found) {
 	case 0:
-		return "", fmt.Errorf("from: none of the :from: inputs (%s) has the value %s; list a {%s} directive in :from:",
+		return "", fmt.Errorf("from: none of the :from: inputs (%s) has the value %s; list a {%s} directive in the :from: option",
 			strings.Join(req.From, ", "), name, kind)
 	case 1:
 		return found[0], nil
 	}
-	return "", fmt.Errorf("from: %s all have the value %s; list one {%s} directive in :from:", strings.Join(found, ", "), name, kind)
+	return "", fmt.Errorf("from: %s all have the value %s; list one {%s} directive in the :from: option", strings.Join(found, ", "), name, kind)
 }
 
 // inputNum returns the value called name of the input id, a positive

@@ -174,7 +174,7 @@ func (*Run) Run(ctx context.Context, req *engine.Request) (*engine.Result, error
 		res.Warnings = append(res.Warnings, fmt.Sprintf(
 			"stdout truncated: kept the first %d of %d bytes; raise :max-output: to keep more", len(out), stdout.total))
 		if format != "text" {
-			return nil, fmt.Errorf("format: cannot read %s from stdout cut at %d of %d bytes; raise :max-output:", format, len(out), stdout.total)
+			return nil, fmt.Errorf("format: cannot read %s from stdout cut at %d of %d bytes; raise the :max-output: option", format, len(out), stdout.total)
 		}
 	}
 	switch format {

@@ -317,7 +317,7 @@ func TestRunOutputCap(t *testing.T) {
 	}
 
 	_, err = run(t, map[string]string{"command": "head -c 5000 /dev/zero", "max-output": "1KiB", "format": "csv"})
-	if want := "format: cannot read csv from stdout cut at 1024 of 5000 bytes; raise :max-output:"; errText(err) != want {
+	if want := "format: cannot read csv from stdout cut at 1024 of 5000 bytes; raise the :max-output: option"; errText(err) != want {
 		t.Errorf("error %q, want %q", errText(err), want)
 	}
 

@@ -239,7 +239,7 @@ func biasControls(res *engine.Result, in *engine.Result, sched []byte, names []s
 		if !math.IsInf(lo, 0) {
 			v[b+"_block_speedup_min"] = engine.Num(lo, "×")
 			v[b+"_block_speedup_max"] = engine.Num(hi, "×")
-			add("time-block stratification", fmt.Sprintf("every arm decides every tool once per block, so each block is a complete replicate"),
+			add("time-block stratification", "every arm decides every tool once per block, so each block is a complete replicate",
 				fmt.Sprintf("speedup of tcp over %s within each of %d blocks", b, blocks), fmt.Sprintf("%s× to %s×", sig4(lo), sig4(hi)))
 		}
 	}

@@ -419,7 +419,7 @@ func addLines(p *plot.Plot, legend *plot.Legend, f engine.Figure) error {
 
 func addBars(p *plot.Plot, legend *plot.Legend, f engine.Figure) error {
 	if f.LogX {
-		return fmt.Errorf("a bar figure has categories on its x axis, which cannot be logarithmic; drop :logx:")
+		return fmt.Errorf("a bar figure has categories on its x axis, which cannot be logarithmic; drop the :logx: option")
 	}
 	if len(f.Categories) == 0 {
 		return fmt.Errorf("bar figure has no categories")
@@ -454,7 +454,7 @@ func addBars(p *plot.Plot, legend *plot.Legend, f engine.Figure) error {
 
 func addBoxes(p *plot.Plot, f engine.Figure) error {
 	if f.LogX {
-		return fmt.Errorf("a box figure has series on its x axis, which cannot be logarithmic; drop :logx:")
+		return fmt.Errorf("a box figure has series on its x axis, which cannot be logarithmic; drop the :logx: option")
 	}
 	w := figWidth * 0.6 / vg.Length(len(f.Series))
 	w = min(w, 1.5*vg.Centimeter)

@@ -116,8 +116,8 @@ func TestDrawErrors(t *testing.T) {
 			`series "parallel" has 0 at x[2], which a log x axis cannot show; drop :logx:`},
 		{"ecdf logx zero", zero(engine.ECDF, true, false),
 			`series "parallel" has 0 at x[2], which a log x axis cannot show; drop :logx:`},
-		{"bar logx", figureOf(engine.Bar, true, false, 3), "drop :logx:"},
-		{"box logx", figureOf(engine.Box, true, false, 3), "drop :logx:"},
+		{"bar logx", figureOf(engine.Bar, true, false, 3), "drop the :logx: option"},
+		{"box logx", figureOf(engine.Box, true, false, 3), "drop the :logx: option"},
 		{"nan", func() engine.Figure {
 			f := figureOf(engine.Line, false, false, 3)
 			f.Series[0].Y[1] = math.NaN()

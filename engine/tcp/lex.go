@@ -11,14 +11,13 @@ const MaxLineLen = 1 << 20
 // Errors of Decide for command lines it cannot read, matched with
 // errors.Is; the returned error is a *SyntaxError with the position.
 var (
-	ErrEmpty    = errors.New("empty command line")
-	ErrTooLong  = errors.New("command line too long")
-	ErrNUL      = errors.New("NUL byte in command line")
-	ErrQuote    = errors.New("unbalanced quote")
-	ErrEscape   = errors.New("unfinished escape")
-	ErrSyntax   = errors.New("shell syntax error")
-	ErrNesting  = errors.New("nested too deeply")
-	errNoTarget = errors.New("redirection without a target")
+	ErrEmpty   = errors.New("empty command line")
+	ErrTooLong = errors.New("command line too long")
+	ErrNUL     = errors.New("NUL byte in command line")
+	ErrQuote   = errors.New("unbalanced quote")
+	ErrEscape  = errors.New("unfinished escape")
+	ErrSyntax  = errors.New("shell syntax error")
+	ErrNesting = errors.New("nested too deeply")
 )
 
 // SyntaxError is a command line Decide cannot read. Offset is the 0-based
