@@ -83,11 +83,11 @@ func TestPlot(t *testing.T) {
 		{name: "unknown series", opts: map[string]string{"kind": "ecdf", "series": "rt"},
 			err: `series: in has no series "rt" (available: rtt, cold)`},
 		{name: "log x of zero", opts: map[string]string{"table": "zero", "x": "n", "y": "a", "logx": "true"},
-			err: `logx: a logarithmic axis needs values above 0, but column "n" has 0 at row 1; remove :logx:`},
+			err: `logx: a logarithmic axis needs values above 0, but column "n" has 0 at row 1; remove the :logx: option`},
 		{name: "log axis of a series with zero", opts: map[string]string{"kind": "ecdf", "series": "cold", "logx": "true"},
-			err: `logx: a logarithmic axis needs values above 0, but series "cold" has 0 at sample 1; remove :logx:`},
+			err: `logx: a logarithmic axis needs values above 0, but series "cold" has 0 at sample 1; remove the :logx: option`},
 		{name: "log y of a box", opts: map[string]string{"kind": "box", "series": "cold", "logy": "true"},
-			err: `logy: a logarithmic axis needs values above 0, but series "cold" has 0 at sample 1; remove :logy:`},
+			err: `logy: a logarithmic axis needs values above 0, but series "cold" has 0 at sample 1; remove the :logy: option`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
