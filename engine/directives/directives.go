@@ -24,5 +24,6 @@ func All(openers exec.Openers) []engine.Directive {
 		NewHDL(),
 		NewProjection(),
 		NewFPGA(),
+		NewAPI(),
 	}
 }
