@@ -101,6 +101,7 @@ func Parse(name string, settings map[string]string) (*Endpoint, error) {
 				ep.Auth = v
 			default:
 				bad(k, "%q is not an auth type (use bearer, api_key or basic)", v)
+				ep.Auth = "" // unknown: the checks below that depend on it are moot
 			}
 		case "token_env", "user_env":
 			if !isEnvName(v) {
@@ -161,7 +162,7 @@ func Parse(name string, settings map[string]string) (*Endpoint, error) {
 	if _, ok := settings["url"]; !ok {
 		bad("url", "missing: every API needs a url, e.g. url: https://api.example.com")
 	}
-	if ep.Auth != AuthNone && ep.TokenEnv == "" && !has(settings, "token_env") {
+	if ep.Auth != AuthNone && ep.Auth != "" && ep.TokenEnv == "" && !has(settings, "token_env") {
 		bad("token_env", "missing: auth %s needs the name of the environment variable that holds the secret, e.g. token_env: %s_TOKEN",
 			ep.Auth, strings.ToUpper(strings.ReplaceAll(name, "-", "_")))
 	}
@@ -175,7 +176,7 @@ func Parse(name string, settings map[string]string) (*Endpoint, error) {
 			}
 		}
 	}
-	if ep.Auth != AuthAPIKey && has(settings, "header") {
+	if ep.Auth != AuthAPIKey && ep.Auth != "" && has(settings, "header") {
 		bad("header", "only auth api_key sends a header of its own (add auth: api_key, or remove header)")
 	}
 	if ep.URL != nil && ep.URL.Scheme != "https" {

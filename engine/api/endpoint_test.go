@@ -37,7 +37,7 @@ func TestParse(t *testing.T) {
 		settings map[string]string
 		want     []string
 	}{
-		{"bad auth", map[string]string{"url": "https://h", "auth": "oauth"},
+		{"bad auth", map[string]string{"url": "https://h", "auth": "oauth", "token_env": "ECHO_TOKEN", "header": "X-Key"},
 			[]string{`apis.echo.auth: "oauth" is not an auth type (use bearer, api_key or basic)`}},
 		{"no url", map[string]string{},
 			[]string{"apis.echo.url: missing: every API needs a url, e.g. url: https://api.example.com"}},

@@ -97,7 +97,7 @@ func (a *API) Run(ctx context.Context, req *engine.Request) (*engine.Result, err
 
 	res := &engine.Result{Values: map[string]engine.Value{}}
 	summary := engine.Table{Name: "endpoints",
-		Caption: fmt.Sprintf("Live API checks: %d timed requests per endpoint, median latency over the replies other than 429, within each endpoint's declared rate limit. The first request of each opens a connection (TCP and TLS handshakes); the others reuse it.", samples),
+		Caption: fmt.Sprintf("Live API checks: %d timed requests per endpoint, median latency over the replies other than 429, within each endpoint's declared rate limit. The first request to each opens a new connection; the others reuse it.", samples),
 		Columns: []string{"API", "URL", "auth", "status", "median latency (ms)", "TLS", "certificate expires in (days)", "outcome"}}
 	box := engine.Figure{Name: "latency", Kind: engine.Box, YLabel: "latency (ms)",
 		Caption: "Latency of each timed request, by API."}
