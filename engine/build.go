@@ -174,7 +174,7 @@ func (bl *Builder) Build(ctx context.Context, p *Plan) (*Build, error) {
 	for _, s := range p.Steps {
 		// Steps are in dependency order: inputs are decided first.
 		forced[s] = bl.RerunAll || slices.Contains(bl.Rerun, s.ID()) || slices.ContainsFunc(s.Inputs, func(in *Step) bool { return forced[in] })
-		key, comps, err := keyOf(ctx, Version, s, p.Dir, p.Doc.Front.Seed, keys, bl.Env)
+		key, comps, err := keyOf(ctx, Version, s, p.Dir, p.Doc.Front.Seed, keys, bl.Env, p.Doc.Front.APIs)
 		if err != nil {
 			return nil, bl.finish(ctx, run, "failed", err)
 		}

@@ -447,3 +447,34 @@ func TestStateChangeReruns(t *testing.T) {
 		}
 	}
 }
+
+// apiUser is a counter that reads the front matter's API declarations.
+type apiUser struct{ counter }
+
+func (*apiUser) Kind() string { return "apiuser" }
+func (*apiUser) APIState(_ engine.Options, apis map[string]map[string]string) string {
+	return apis["echo"]["url"]
+}
+
+func TestAPIDeclarationChangeReruns(t *testing.T) {
+	f := newFixture(t)
+	f.reg = engine.NewRegistry(&apiUser{})
+	for i, tt := range []struct {
+		url      string
+		executed int
+		why      string
+	}{
+		{"https://127.0.0.1:1", 1, "no cached result"},
+		{"https://127.0.0.1:1", 0, ""},
+		{"https://127.0.0.1:2", 1, "apis changed"},
+	} {
+		src := "---\napis:\n  echo: {url: \"" + tt.url + "\"}\n---\n```{apiuser} check\n```\n"
+		b, err := f.build(&engine.Builder{}, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Run.Executed != tt.executed || (tt.why != "" && !slices.Contains(b.Prov.Directives[0].Changed, tt.why)) {
+			t.Errorf("build %d: executed %d, changed %q; want %d, %q", i, b.Run.Executed, b.Prov.Directives[0].Changed, tt.executed, tt.why)
+		}
+	}
+}

@@ -47,6 +47,15 @@ type DirStater interface {
 	StateIn(ctx context.Context, dir string, opts Options) (string, error)
 }
 
+// APIDependent is implemented by directives that read the front matter's
+// apis: declarations (Request.APIs). APIState summarises what of them the
+// result depends on — settings and whether credential variables are set,
+// never a secret's value — and the summary enters the cache key, so that
+// editing an endpoint re-runs its check.
+type APIDependent interface {
+	APIState(opts Options, apis map[string]map[string]string) string
+}
+
 // Seeded is implemented by directives that randomise with the report seed;
 // the seed enters their cache key.
 type Seeded interface {

@@ -24,10 +24,11 @@ import (
 //	file:<path>      SHA-256 of a declared input file
 //	env:<field>      an environment fingerprint field the directive depends on
 //	state            a Stater's summary of the machine state it reads
+//	apis             an APIDependent's summary of the API declarations it reads
 
 // keyOf computes the cache key of s from its components. inputs holds the
 // keys of already keyed steps; env the fingerprint.
-func keyOf(ctx context.Context, version string, s *Step, dir string, seed int64, inputs map[string]string, env []Fact) (key string, comps map[string]string, err error) {
+func keyOf(ctx context.Context, version string, s *Step, dir string, seed int64, inputs map[string]string, env []Fact, apis map[string]map[string]string) (key string, comps map[string]string, err error) {
 	comps = map[string]string{
 		"version": version,
 		"id":      s.ID(),
@@ -66,6 +67,9 @@ func keyOf(ctx context.Context, version string, s *Step, dir string, seed int64,
 			return "", nil, fmt.Errorf("%s: %s %s: %w", s.Block.Pos, s.Block.Kind, s.ID(), err)
 		}
 		comps["state"] = state
+	}
+	if ad, ok := s.Directive.(APIDependent); ok {
+		comps["apis"] = ad.APIState(s.Opts, apis)
 	}
 	if ed, ok := s.Directive.(EnvDependent); ok {
 		for _, name := range ed.EnvFields(s.Opts) {

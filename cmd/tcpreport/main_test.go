@@ -168,7 +168,7 @@ func TestExitCodesAndErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, 2, "unknown command"},
 		{"missing file", []string{"build", "/nonexistent/r.md"}, 1, "/nonexistent/r.md: no such file"},
 		{"bad report", []string{"build", report}, 1, "small.md:3:2: run x: unknown option \"colour\""},
-		{"all errors reported", []string{"build", report}, 1, "small.md:6:5: nope y: unknown directive kind \"nope\" (known kinds: bench, decisions, descriptors, discover, environment, experiment, fpga, hdl, plot, power, projection, quality, run, stats, table)"},
+		{"all errors reported", []string{"build", report}, 1, "small.md:6:5: nope y: unknown directive kind \"nope\" (known kinds: api, bench, decisions, descriptors, discover, environment, experiment, fpga, hdl, plot, power, projection, quality, run, stats, table)"},
 		{"frozen with rerun", []string{"build", "--frozen", "--rerun-all", report}, 2, "cannot be combined"},
 		{"bad param", []string{"build", "-p", "novalue", report}, 2, "want key=value"},
 		{"unknown param", []string{"build", "-p", "nope=1", report}, 2, "-p nope: unknown param"},

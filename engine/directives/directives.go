@@ -26,5 +26,6 @@ func All(openers exec.Openers) []engine.Directive {
 		NewFPGA(),
 		NewBench(),
 		NewQuality(),
+		NewAPI(),
 	}
 }

@@ -30,7 +30,7 @@ func TestAll(t *testing.T) {
 			}
 		}
 	}
-	if want := []string{"environment", "run", "table", "plot", "discover", "descriptors", "decisions", "experiment", "power", "stats", "hdl", "projection", "fpga", "bench", "quality"}; !slices.Equal(kinds, want) {
+	if want := []string{"environment", "run", "table", "plot", "discover", "descriptors", "decisions", "experiment", "power", "stats", "hdl", "projection", "fpga", "bench", "quality", "api"}; !slices.Equal(kinds, want) {
 		t.Errorf("kinds = %v, want %v", kinds, want)
 	}
 	engine.NewRegistry(All(exec.Openers{"local": exec.OpenLocal})...) // panics on a duplicate kind
