@@ -33,7 +33,7 @@ vet:
 test: deps vet
 	$(GO) test -count=1 -timeout 20m ./...
 
-report: build
+report: deps build
 	./$(BIN) build $(REPORT)
 
 # bench prints the validation throughput table (backends, sizes, threads,
