@@ -502,6 +502,20 @@ func cpuModel() string {
 	return runtime.GOARCH
 }
 
+// FormatRate writes a per-second figure with three significant digits and
+// an SI prefix: 1.07G, 215M, 3.9k.
+func FormatRate(v float64) string {
+	switch {
+	case v >= 1e9:
+		return fmt.Sprintf("%.3gG", v/1e9)
+	case v >= 1e6:
+		return fmt.Sprintf("%.3gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%.3gk", v/1e3)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
 // FormatSize writes a byte count with the largest binary unit that keeps
 // it whole (24KiB, 1MiB), else in bytes; ParseSize in engine reads it back.
 func FormatSize(b int64) string {

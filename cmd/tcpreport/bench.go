@@ -178,7 +178,7 @@ func writeBenchTable(w io.Writer, rep *hw.Report) {
 			speed = fmt.Sprintf("%.0f×", m.Speedup)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%.3f\t%s\t%.0f%%\t%s\t\n", m.Backend, hw.FormatSize(m.SizeBytes), m.Level, m.Threads,
-			rate(m.Rate.Median), rate(m.Rate.Lo)+"–"+rate(m.Rate.Hi), m.NsPerDescriptor, bytesRate(m.ReadBW), 100*m.FractionOfBW, speed)
+			hw.FormatRate(m.Rate.Median), hw.FormatRate(m.Rate.Lo)+"–"+hw.FormatRate(m.Rate.Hi), m.NsPerDescriptor, bytesRate(m.ReadBW), 100*m.FractionOfBW, speed)
 	}
 	tw.Flush()
 	fmt.Fprintln(w)
@@ -186,7 +186,7 @@ func writeBenchTable(w io.Writer, rep *hw.Report) {
 		fmt.Fprintf(w, "Python peer: not available: %s\n", p.NotAvailable)
 	} else {
 		fmt.Fprintf(w, "Python peer (%s, Python %s, %d records of %s): %s desc/s (95%% CI %s–%s), %.0f ns/desc\n",
-			p.Interpreter, p.Version, p.Descriptors, p.File, rate(p.Rate.Median), rate(p.Rate.Lo), rate(p.Rate.Hi), p.NsPerDescriptor)
+			p.Interpreter, p.Version, p.Descriptors, p.File, hw.FormatRate(p.Rate.Median), hw.FormatRate(p.Rate.Lo), hw.FormatRate(p.Rate.Hi), p.NsPerDescriptor)
 	}
 	if m, ok := rep.BestSingleThread(); ok {
 		fmt.Fprintf(w, "best single thread: %s at %s, %.3f ns/descriptor\n", m.Backend, hw.FormatSize(m.SizeBytes), m.NsPerDescriptor)
@@ -203,24 +203,11 @@ func writeBenchTable(w io.Writer, rep *hw.Report) {
 			verdict = "not reached"
 		}
 		fmt.Fprintf(w, "best DRAM-resident, %d threads: %s, %s desc/s = %.0f%% of its buffer's read bandwidth; goal %s desc/s %s (%.0f%% of it)\n",
-			m.Threads, m.Backend, rate(m.Rate.Median), 100*m.FractionOfBW, rate(hw.Goal), verdict, 100*m.Rate.Median/hw.Goal)
+			m.Threads, m.Backend, hw.FormatRate(m.Rate.Median), 100*m.FractionOfBW, hw.FormatRate(hw.Goal), verdict, 100*m.Rate.Median/hw.Goal)
 	} else {
 		fmt.Fprintln(w, "goal: no DRAM-resident measurement on all threads in this run")
 	}
 	fmt.Fprintf(w, "took %v\n", rep.Took.Round(time.Millisecond))
-}
-
-// rate writes a per-second figure with an SI prefix: 1.07G, 215M, 3.9k.
-func rate(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.3gG", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.3gM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.3gk", v/1e3)
-	}
-	return fmt.Sprintf("%.3g", v)
 }
 
 // bytesRate writes bytes/s in GB/s or MB/s (decimal, as bandwidths are quoted).

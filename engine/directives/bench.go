@@ -112,7 +112,7 @@ func benchResult(rep *hw.Report) *engine.Result {
 			speed = fmt.Sprintf("%.0f×", m.Speedup)
 		}
 		tbl.Rows = append(tbl.Rows, []string{m.Backend, hw.FormatSize(m.SizeBytes), m.Level, strconv.Itoa(m.Threads),
-			sig(m.Rate.Median), sig(m.Rate.Lo) + "–" + sig(m.Rate.Hi), fmt.Sprintf("%.3f", m.NsPerDescriptor),
+			hw.FormatRate(m.Rate.Median), hw.FormatRate(m.Rate.Lo) + "–" + hw.FormatRate(m.Rate.Hi), fmt.Sprintf("%.3f", m.NsPerDescriptor),
 			fmt.Sprintf("%.1f", m.ReadBW/1e9), fmt.Sprintf("%.0f%%", 100*m.FractionOfBW), speed})
 		res.Series = append(res.Series, engine.Series{Name: seriesName(m.Backend, m.SizeBytes, m.Threads), Unit: "1/s", Values: m.Rate.Samples})
 	}
@@ -126,7 +126,7 @@ func benchResult(rep *hw.Report) *engine.Result {
 	} else {
 		res.Values["python_peer"] = engine.Text(fmt.Sprintf("%.0f ns per descriptor (Python %s, %s)", py.NsPerDescriptor, py.Version, py.Interpreter))
 		tbl.Rows = append(tbl.Rows, []string{fmt.Sprintf("python peer (%s %s)", py.Interpreter, py.Version), fmt.Sprintf("%d records", py.Descriptors), "–", "1",
-			sig(py.Rate.Median), sig(py.Rate.Lo) + "–" + sig(py.Rate.Hi), fmt.Sprintf("%.0f", py.NsPerDescriptor), "–", "–", "1×"})
+			hw.FormatRate(py.Rate.Median), hw.FormatRate(py.Rate.Lo) + "–" + hw.FormatRate(py.Rate.Hi), fmt.Sprintf("%.0f", py.NsPerDescriptor), "–", "–", "1×"})
 		res.Series = append(res.Series, engine.Series{Name: "python", Unit: "1/s", Values: py.Rate.Samples})
 		res.Values["python_ns_per_descriptor"] = engine.Num(py.NsPerDescriptor, "ns")
 		res.Values["python_descriptors_per_s"] = engine.Num(py.Rate.Median, "1/s")
@@ -216,17 +216,4 @@ func benchFigure(rep *hw.Report) engine.Figure {
 
 func seriesName(backend string, size int64, threads int) string {
 	return fmt.Sprintf("%s/%s/%dt", backend, hw.FormatSize(size), threads)
-}
-
-// sig writes v with three significant digits and an SI prefix.
-func sig(v float64) string {
-	switch {
-	case v >= 1e9:
-		return fmt.Sprintf("%.3gG", v/1e9)
-	case v >= 1e6:
-		return fmt.Sprintf("%.3gM", v/1e6)
-	case v >= 1e3:
-		return fmt.Sprintf("%.3gk", v/1e3)
-	}
-	return fmt.Sprintf("%.3g", v)
 }
