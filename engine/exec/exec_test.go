@@ -50,6 +50,23 @@ func TestCheck(t *testing.T) {
 	}
 }
 
+// A result without series survives the trip through JSON: the worker's
+// empty list of series arrives as none.
+func TestCheckNoSeries(t *testing.T) {
+	s := shard(0)
+	payload, series, _ := Pack(&engine.Result{Values: map[string]engine.Value{"i": engine.Num(0, "")}})
+	r := &Result{Protocol: Protocol, Version: engine.Version, ID: s.ID, Index: s.Index, Host: "h", Payload: payload, Series: series}
+	r.Seal()
+	b, _ := json.Marshal(r)
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(s, got); err != nil {
+		t.Errorf("round trip of a result without series: %v", err)
+	}
+}
+
 func TestPackRoundTrip(t *testing.T) {
 	in := &engine.Result{Values: map[string]engine.Value{"a": engine.Num(1, "s")}, Series: []engine.Series{{Name: "ns", Unit: "ns", Values: []float64{3, 1, 2}}},
 		Files: []engine.File{{Name: "f", Data: []byte("data")}}}
