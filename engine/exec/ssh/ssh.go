@@ -39,7 +39,7 @@ var Settings = []string{
 	"key_env",        // or: the environment variable holding the private key
 	"passphrase_env", // the environment variable holding the key's passphrase, if it has one
 	"known_hosts",    // default: ~/.ssh/known_hosts
-	"remote_dir",     // where the worker binary is kept on the host; default .cache/tcpreport (in the user's home)
+	"remote_dir",     // where the worker binary and the shards are kept on the host; default .cache/tcpreport (in the home directory)
 	"worker",         // the tcpreport binary to copy; default: this executable
 	"timeout",        // to connect and authenticate; default 15s
 }
@@ -329,7 +329,10 @@ func (h *Host) run(ctx context.Context, s *exec.Shard) (*exec.Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	out, err := h.output(c, nil, `mktemp -d "${TMPDIR:-/tmp}/tcpreport-shard-XXXXXX"`)
+	// Shard directories live under remote_dir; one a lost connection left
+	// behind is removed a day later.
+	shards := quote(h.remoteDir + "/shards")
+	out, err := h.output(c, nil, "mkdir -p "+shards+" && find "+shards+" -mindepth 1 -maxdepth 1 -mmin +1440 -exec rm -rf {} + ; mktemp -d "+shards+"/XXXXXXXX")
 	dir := strings.TrimSpace(string(out))
 	if err != nil || dir == "" {
 		return nil, h.errorf("make a shard directory: %w", errOr(err, "mktemp printed nothing"))
