@@ -32,6 +32,7 @@ var Settings = []string{
 	"worker",     // the tcpreport binary the nodes run; default: this executable, copied into shared_dir
 	"time",       // each task's time limit (sbatch --time), e.g. 30:00
 	"poll",       // how often the job's state is read; default 2s
+	"exclusive",  // true (default): each task has its node to itself (sbatch --exclusive); false: tasks may share nodes
 }
 
 // Cluster submits shards to one partition of a Slurm cluster with the
@@ -44,6 +45,7 @@ type Cluster struct {
 	worker    string
 	timeLimit string
 	poll      time.Duration
+	exclusive bool
 
 	mu        sync.Mutex
 	installed string // the worker binary in the shared directory, once there
@@ -69,7 +71,7 @@ func New(target string, settings map[string]string) (*Cluster, error) {
 		}
 	}
 	c := &Cluster{name: target, partition: settings["partition"], dir: settings["shared_dir"], worker: settings["worker"],
-		timeLimit: settings["time"], poll: 2 * time.Second}
+		timeLimit: settings["time"], poll: 2 * time.Second, exclusive: true}
 	if c.partition == "" {
 		c.partition = target
 	}
@@ -82,6 +84,15 @@ func New(target string, settings map[string]string) (*Cluster, error) {
 			return fail("shared_dir: %v", err)
 		}
 		c.dir = abs
+	}
+	// Shards of a timing experiment that share a node slow each other
+	// down, so by default each task gets a node of its own.
+	switch v := settings["exclusive"]; v {
+	case "", "true", "yes":
+	case "false", "no":
+		c.exclusive = false
+	default:
+		return fail("exclusive: %q is not true or false", v)
 	}
 	if v := settings["poll"]; v != "" {
 		d, err := time.ParseDuration(v)
@@ -178,6 +189,9 @@ func (c *Cluster) RunBatch(ctx context.Context, shards []*exec.Shard) ([]*exec.R
 		"--job-name", "tcpreport-" + safe(shards[0].ID), "--output", filepath.Join(dir, "log-%a.txt"), "--chdir", dir}
 	if c.timeLimit != "" {
 		args = append(args, "--time", c.timeLimit)
+	}
+	if c.exclusive {
+		args = append(args, "--exclusive")
 	}
 	out, err := c.command(context.WithoutCancel(ctx), "sbatch", append(args, script)...)
 	if err != nil {

@@ -50,7 +50,7 @@ func TestMain(m *testing.M) {
 // worker from a shared directory of the test's.
 func open(t *testing.T, worker string) *Cluster {
 	t.Helper()
-	c, err := New(slurmtest.Partition, map[string]string{"shared_dir": t.TempDir(), "worker": worker, "poll": "200ms"})
+	c, err := New(slurmtest.Partition, map[string]string{"shared_dir": t.TempDir(), "worker": worker, "poll": "200ms", "exclusive": "false"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -273,6 +273,7 @@ func TestSubmitErrors(t *testing.T) {
 		{"no target", "", nil, "executor slurm:: name a partition"},
 		{"typo", "debug", map[string]string{"partiton": "x"}, `executor slurm:debug: unknown setting "partiton"`},
 		{"poll", "debug", map[string]string{"poll": "often"}, `poll: "often" is not a duration`},
+		{"exclusive", "debug", map[string]string{"exclusive": "maybe"}, `exclusive: "maybe" is not true or false`},
 	} {
 		if _, err := New(tc.target, tc.settings); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
