@@ -256,19 +256,29 @@ func done(state string) bool {
 	return true
 }
 
+// maxQueryFailures is how many state queries in a row may fail before
+// the job is given up.
+const maxQueryFailures = 5
+
 // wait polls the job until every task has ended and returns their states.
 // Cancelling ctx cancels the job.
 func (c *Cluster) wait(ctx context.Context, job, dir string, n int) ([]taskState, error) {
 	tick := time.NewTicker(c.poll)
 	defer tick.Stop()
-	for {
+	for failures := 0; ; {
 		states, err := c.states(job, dir, n)
-		if err != nil {
+		switch {
+		case err != nil && failures < maxQueryFailures:
+			// A busy controller may not answer one query; it is not
+			// a reason to give up the job.
+			failures++
+		case err != nil:
 			c.cancel(job)
-			return nil, err
-		}
-		if !slices.ContainsFunc(states, func(s taskState) bool { return !done(s.State) }) {
+			return nil, fmt.Errorf("%w (%d tries; job %s cancelled)", err, failures+1, job)
+		case !slices.ContainsFunc(states, func(s taskState) bool { return !done(s.State) }):
 			return states, nil
+		default:
+			failures = 0
 		}
 		select {
 		case <-ctx.Done():
