@@ -26,6 +26,15 @@ type Executor interface {
 	Run(ctx context.Context, s *Shard) (*Result, error)
 }
 
+// Batcher is an Executor that runs many shards as one piece of work, such
+// as one Slurm job array. RunAll gives it every shard of an attempt at once
+// instead of calling Run for each.
+type Batcher interface {
+	// RunBatch runs shards and returns, index for index, each one's result
+	// or why it did not run to one, with Run's guarantees.
+	RunBatch(ctx context.Context, shards []*Shard) ([]*Result, []error)
+}
+
 // Opener makes the executor of a target ("docker:IMAGE" has target IMAGE)
 // with the settings of the host the report declares for it, if any.
 type Opener func(target string, settings map[string]string) (Executor, error)
@@ -156,7 +165,13 @@ func (f *Failure) Unwrap() error { return f.Err }
 // failed shard up to retries more times. It returns the checked results in
 // shard order, or, when any shard still fails, no result at all and every
 // failure: partial results are never merged.
+//
+// A Batcher gets the shards of each attempt as one batch, and parallel is
+// left to it (its scheduler decides).
 func RunAll(ctx context.Context, ex Executor, shards []*Shard, retries, parallel int) ([]*Result, error) {
+	if b, ok := ex.(Batcher); ok {
+		return runBatches(ctx, ex.Name(), b, shards, retries)
+	}
 	if parallel < 1 {
 		parallel = 1
 	}
@@ -191,6 +206,52 @@ func RunAll(ctx context.Context, ex Executor, shards []*Shard, retries, parallel
 		}()
 	}
 	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return results, nil
+}
+
+// runBatches is RunAll for a Batcher: each attempt runs the shards still
+// failing as one batch.
+func runBatches(ctx context.Context, name string, b Batcher, shards []*Shard, retries int) ([]*Result, error) {
+	results := make([]*Result, len(shards))
+	errs := make([]error, len(shards))
+	pending := make([]int, len(shards))
+	for i := range pending {
+		pending[i] = i
+	}
+	for attempt := 1; attempt <= retries+1 && len(pending) > 0; attempt++ {
+		batch := make([]*Shard, len(pending))
+		for j, i := range pending {
+			batch[j] = shards[i]
+		}
+		rs, es := b.RunBatch(ctx, batch)
+		if len(rs) != len(batch) || len(es) != len(batch) {
+			return nil, fmt.Errorf("%s: %d results and %d errors for a batch of %d shards", name, len(rs), len(es), len(batch))
+		}
+		var failed []int
+		for j, i := range pending {
+			err := es[j]
+			if err == nil && rs[j] == nil {
+				err = errors.New("no result")
+			}
+			if err == nil {
+				err = Check(shards[i], rs[j])
+			}
+			if err == nil {
+				rs[j].Executor = name
+				results[i], errs[i] = rs[j], nil
+				continue
+			}
+			errs[i] = &Failure{Executor: name, Shard: shards[i].Index, Attempts: attempt, Err: err}
+			failed = append(failed, i)
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		pending = failed
+	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}

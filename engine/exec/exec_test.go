@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,6 +48,23 @@ func TestCheck(t *testing.T) {
 		if tc.want == "" && err != nil || tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
 		}
+	}
+}
+
+// A result without series survives the trip through JSON: the worker's
+// empty list of series arrives as none.
+func TestCheckNoSeries(t *testing.T) {
+	s := shard(0)
+	payload, series, _ := Pack(&engine.Result{Values: map[string]engine.Value{"i": engine.Num(0, "")}})
+	r := &Result{Protocol: Protocol, Version: engine.Version, ID: s.ID, Index: s.Index, Host: "h", Payload: payload, Series: series}
+	r.Seal()
+	b, _ := json.Marshal(r)
+	got, err := Decode(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(s, got); err != nil {
+		t.Errorf("round trip of a result without series: %v", err)
 	}
 }
 
@@ -113,6 +131,53 @@ func TestRunAllRetriesAndNeverMergesPartial(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "shard 0 on flaky failed after 2 attempt(s): host unreachable") || !strings.Contains(msg, "checksum mismatch") {
 		t.Errorf("error does not name every failed shard: %v", msg)
+	}
+}
+
+// batcher runs batches, failing shard 1 in its first batch.
+type batcher struct {
+	batches [][]int
+}
+
+func (b *batcher) Name() string { return "batcher" }
+func (b *batcher) Run(ctx context.Context, s *Shard) (*Result, error) {
+	rs, es := b.RunBatch(ctx, []*Shard{s})
+	return rs[0], es[0]
+}
+func (b *batcher) RunBatch(ctx context.Context, shards []*Shard) ([]*Result, []error) {
+	var idx []int
+	rs, es := make([]*Result, len(shards)), make([]error, len(shards))
+	for j, s := range shards {
+		idx = append(idx, s.Index)
+		if s.Index == 1 && len(b.batches) == 0 {
+			es[j] = errors.New("task 1 FAILED")
+			continue
+		}
+		rs[j] = answer(s)
+	}
+	b.batches = append(b.batches, idx)
+	return rs, es
+}
+
+func TestRunAllBatches(t *testing.T) {
+	shards := []*Shard{shard(0), shard(1), shard(2)}
+	b := &batcher{}
+	rs, err := RunAll(context.Background(), b, shards, 1, 1)
+	if err != nil || len(rs) != 3 {
+		t.Fatalf("%v, %d results", err, len(rs))
+	}
+	if fmt.Sprint(b.batches) != "[[0 1 2] [1]]" {
+		t.Errorf("batches %v, want every shard once, then the failed one", b.batches)
+	}
+	for i, r := range rs {
+		if r.Index != i || r.Executor != "batcher" {
+			t.Errorf("result %d: %+v", i, r)
+		}
+	}
+	b = &batcher{}
+	rs, err = RunAll(context.Background(), b, shards, 0, 1)
+	if rs != nil || err == nil || !strings.Contains(err.Error(), "shard 1 on batcher failed after 1 attempt(s): task 1 FAILED") {
+		t.Errorf("no retries: %d results, %v", len(rs), err)
 	}
 }
 

@@ -84,14 +84,17 @@ type Result struct {
 	Executor string `json:"-"`
 }
 
-// Sum returns the checksum of a result's payload and series.
+// Sum returns the checksum of a result's payload and series. No series and
+// an empty list of series have the same sum: a result's JSON omits both, so
+// the worker's empty list arrives as none.
 func Sum(payload json.RawMessage, series []Series) string {
 	h := sha256.New()
 	h.Write(payload)
-	if len(series) > 0 { // nil and empty encode differently but are the same
-		b, _ := json.Marshal(series)
-		h.Write(b)
+	if len(series) == 0 {
+		series = nil
 	}
+	b, _ := json.Marshal(series)
+	h.Write(b)
 	return hex.EncodeToString(h.Sum(nil))
 }
 
