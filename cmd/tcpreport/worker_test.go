@@ -15,9 +15,9 @@ import (
 	tcpexec "github.com/tcpreport/tcpreport/engine/exec"
 )
 
-// shardedReport decides the same lines locally and as 3 shards run by
+// localShardsReport decides the same lines locally and as 3 shards run by
 // tcpreport worker processes.
-const shardedReport = "---\nseed: 99\n---\n" +
+const localShardsReport = "---\nseed: 99\n---\n" +
 	"```{experiment} tbl-local\n:labels: labels.tsv\n:arms: tcp, help, man\n:blocks: 4\n:warmup: 2\n```\n\n" +
 	"```{experiment} tbl-sharded\n:labels: labels.tsv\n:arms: tcp, help, man\n:blocks: 4\n:warmup: 2\n:executor: local\n:shards: 3\n```\n"
 
@@ -28,7 +28,7 @@ func TestShardedExperimentMatchesLocal(t *testing.T) {
 	labels := "SAFE\tls -la\nSAFE\tls /\nSAFE\tdate\nSAFE\tcat /etc/hostname\nLOW_RISK\ttouch x\nSAFE\twc -l x\n"
 	os.WriteFile(filepath.Join(dir, "labels.tsv"), []byte(labels), 0o644)
 	report := filepath.Join(dir, "sharded.md")
-	os.WriteFile(report, []byte(shardedReport), 0o644)
+	os.WriteFile(report, []byte(localShardsReport), 0o644)
 	cmd := exec.Command(bin, "build", "-q", "--store", filepath.Join(dir, "cache.db"), "--out", filepath.Join(dir, "artifacts"), report)
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
