@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/tcpreport/tcpreport/engine/stats"
-	"github.com/tcpreport/tcpreport/internal/slurmtest"
+	"github.com/tcpreport/tcpreport/engine/exec/slurm/slurmtest"
 )
 
 // shardedReport is a small timing experiment: three arms deciding four

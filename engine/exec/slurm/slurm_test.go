@@ -15,7 +15,7 @@ import (
 
 	"github.com/tcpreport/tcpreport/engine"
 	"github.com/tcpreport/tcpreport/engine/exec"
-	"github.com/tcpreport/tcpreport/internal/slurmtest"
+	"github.com/tcpreport/tcpreport/engine/exec/slurm/slurmtest"
 )
 
 // cluster is the package's real single-node cluster, started by TestMain.
