@@ -12,12 +12,13 @@ import (
 	"github.com/tcpreport/tcpreport/engine"
 	"github.com/tcpreport/tcpreport/engine/directives"
 	"github.com/tcpreport/tcpreport/engine/exec"
+	"github.com/tcpreport/tcpreport/engine/exec/docker"
 	"github.com/tcpreport/tcpreport/engine/host"
 )
 
 // openers are the executors a report may name in :executor:.
 func openers() exec.Openers {
-	return exec.Openers{"local": exec.OpenLocal}
+	return exec.Openers{"local": exec.OpenLocal, "docker": docker.Open}
 }
 
 func newWorkerCmd(g *globals) *cobra.Command {

@@ -253,3 +253,46 @@ func TestReadWorker(t *testing.T) {
 		})
 	}
 }
+
+// TestDebian builds a Debian bookworm image from a debootstrap root
+// filesystem (cached between runs) and runs a real shard in it.
+func TestDebian(t *testing.T) {
+	cli := dockertest.Engine(t)
+	const image = "tcpreport-test-exec-debian"
+	start := time.Now()
+	dockertest.Debian(t, cli, image)
+	t.Logf("image built in %v", time.Since(start).Round(time.Millisecond))
+	images, err := docker.List(t.Context(), cli)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var im docker.Image
+	for _, i := range images {
+		if i.Name == image {
+			im = i
+		}
+	}
+	if im.From != docker.FromDebootstrap || im.Detail != "bookworm minbase +procps,iproute2" {
+		t.Errorf("List: %+v", im)
+	}
+	e, _ := docker.New(image, map[string]string{"worker": dockertest.Worker(t)})
+	defer e.Close()
+	s := shard("environment", 0)
+	r, err := e.Run(t.Context(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Check(s, r); err != nil {
+		t.Fatal(err)
+	}
+	distro := ""
+	for _, f := range r.Env {
+		if f.Name == "distro" {
+			distro = f.Value
+		}
+	}
+	if !strings.Contains(distro, "Debian GNU/Linux 12") {
+		t.Errorf("distro in the container %q, want Debian 12; env %v", distro, r.Env)
+	}
+	dockertest.NoContainers(t, cli)
+}
