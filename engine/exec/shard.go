@@ -84,8 +84,12 @@ type Result struct {
 	Executor string `json:"-"`
 }
 
-// Sum returns the checksum of a result's payload and series.
+// Sum returns the checksum of a result's payload and series. No series and
+// an empty list are the same: the result's JSON omits both.
 func Sum(payload json.RawMessage, series []Series) string {
+	if len(series) == 0 {
+		series = nil
+	}
 	h := sha256.New()
 	h.Write(payload)
 	b, _ := json.Marshal(series)

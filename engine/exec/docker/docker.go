@@ -458,3 +458,29 @@ func writeTar(w io.Writer, files []tarFile) error {
 
 // encodeShard returns s as the worker reads it.
 func encodeShard(s *exec.Shard) ([]byte, error) { return json.Marshal(s) }
+
+// State returns the ID of the image on the engine, so that rebuilding the
+// image changes the key of the directives that ran in it.
+func (e *Executor) State(ctx context.Context) (string, error) {
+	e.mu.Lock()
+	if e.cli == nil {
+		cli, err := Client(e.Host)
+		if err != nil {
+			e.mu.Unlock()
+			return "", e.errorf("engine %s: %w", HostOf(e.Host), err)
+		}
+		e.cli = cli
+	}
+	cli := e.cli
+	e.mu.Unlock()
+	img, err := cli.ImageInspect(ctx, e.Image)
+	switch {
+	case cerrdefs.IsNotFound(err):
+		return "", e.errorf("image %s not found locally: build it with tcpreport env build %s (images are never pulled)", e.Image, e.Image)
+	case client.IsErrConnectionFailed(err):
+		return "", e.errorf("%w", Unreachable(e.Host, err))
+	case err != nil:
+		return "", e.errorf("image %s: %w", e.Image, err)
+	}
+	return img.ID, nil
+}
