@@ -65,7 +65,12 @@ func (d *Discover) environments(ctx context.Context, req *engine.Request, envs [
 	if res.Meta == nil {
 		res.Meta = map[string]string{}
 	}
-	res.Meta["executor"] = runs[0].spec
+	hosts := make([]string, len(runs))
+	for i, r := range runs {
+		hosts[i] = r.host
+	}
+	res.Meta["executor"] = strings.Join(envs, ", ")
+	res.Meta["host"] = strings.Join(hosts, ", ")
 	res.Meta["environments"] = strings.Join(envs, ", ")
 	res.Values["environments"] = engine.Num(float64(len(runs)), "")
 	res.Values["environments_differing_tools"] = engine.Num(float64(len(res.Tables[len(res.Tables)-1].Rows)), "")
@@ -129,7 +134,7 @@ var riskClasses = []tools.RiskClass{tools.Safe, tools.LowRisk, tools.MediumRisk,
 // environmentTable compares the environments' discoveries, one row each.
 func environmentTable(runs []*envRun) engine.Table {
 	t := engine.Table{Name: "environments",
-		Caption: "Discovery in each environment: tools listed, found on PATH and probed, tools per risk class, how the probes were isolated, and the tools found here but not in every other environment.",
+		Caption: "Discovery in each environment: tools listed, found on PATH and probed, tools per risk class, how the probes were isolated within the environment (a docker environment is itself a fresh container with no network), and the tools found here but not in every other environment.",
 		Columns: []string{"environment", "host", "distribution", "listed", "found", "probed", "never executed"}}
 	for _, c := range riskClasses {
 		t.Columns = append(t.Columns, string(c))
