@@ -250,7 +250,12 @@ func (e *Executor) Run(ctx context.Context, s *exec.Shard) (res *exec.Result, er
 		if cerrdefs.IsNotFound(err) {
 			return nil, e.errorf("image %s not found locally: build it with tcpreport env build %s (images are never pulled)", e.Image, e.Image)
 		}
-		return nil, e.errorf("creating the container of shard %d: %w", s.Index, err)
+		if ctx.Err() != nil {
+			// Cancelled while the engine was creating it: the container
+			// may exist without our knowing its ID.
+			removeLabelled(ctx, cli, labels)
+		}
+		return nil, e.canceled(ctx, fmt.Errorf("creating the container of shard %d: %w", s.Index, err))
 	}
 	id := created.ID
 	defer func() {
@@ -300,6 +305,23 @@ func (e *Executor) Run(ctx context.Context, s *exec.Shard) (res *exec.Result, er
 		return nil, e.errorf("shard %d: %w", s.Index, err)
 	}
 	return r, nil
+}
+
+// removeLabelled removes, on a fresh context, the containers carrying
+// labels' run and shard.
+func removeLabelled(ctx context.Context, cli *client.Client, labels map[string]string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+	defer cancel()
+	f := make(client.Filters).Add("label", LabelRun+"="+labels[LabelRun])
+	list, err := cli.ContainerList(rctx, client.ContainerListOptions{All: true, Filters: f})
+	if err != nil {
+		return
+	}
+	for _, c := range list.Items {
+		if c.Labels[LabelShard] == labels[LabelShard] {
+			cli.ContainerRemove(rctx, c.ID, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		}
+	}
 }
 
 // canceled returns ctx's error when the run was cancelled, else err, both

@@ -172,6 +172,16 @@ func (d *Debootstrap) Rootfs(ctx context.Context) (path string, cached bool, err
 	if err := os.MkdirAll(d.CacheDir, 0o755); err != nil {
 		return "", false, err
 	}
+	// One debootstrap per cache at a time: processes building the same
+	// root filesystem (test packages run in parallel) wait for the first.
+	unlock, err := lockFile(ctx, filepath.Join(d.CacheDir, ".lock"))
+	if err != nil {
+		return "", false, err
+	}
+	defer unlock()
+	if _, err := os.Stat(path); err == nil {
+		return path, true, nil
+	}
 	dir, err := os.MkdirTemp(d.CacheDir, "debootstrap-")
 	if err != nil {
 		return "", false, err
@@ -202,6 +212,31 @@ func (d *Debootstrap) Rootfs(ctx context.Context) (path string, cached bool, err
 		return "", false, err
 	}
 	return path, false, nil
+}
+
+// lockFile takes an exclusive lock on path, waiting while ctx lasts, and
+// returns its release.
+func lockFile(ctx context.Context, path string) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+		if err == nil {
+			return func() { f.Close() }, nil
+		}
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
+			f.Close()
+			return nil, fmt.Errorf("locking %s: %w", path, err)
+		}
+		select {
+		case <-ctx.Done():
+			f.Close()
+			return nil, ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
 
 // DebianChanges are the image settings of a Debian root filesystem.
