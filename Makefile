@@ -19,9 +19,12 @@ deps:
 	@./.ci/deps
 	@$(GO) mod download
 
+# build makes a static binary (CGO_ENABLED=0; modernc SQLite is pure Go),
+# so that the docker executor can copy it into any linux/amd64 image as the
+# worker, a scratch image included.
 build:
 	@mkdir -p bin
-	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tcpreport
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/tcpreport
 
 # vet leaves testdata alone: engine/quality/testdata/fixture is unformatted on
 # purpose, and the go command skips testdata too.

@@ -12,6 +12,7 @@ import (
 	"github.com/tcpreport/tcpreport/engine"
 	"github.com/tcpreport/tcpreport/engine/directives"
 	"github.com/tcpreport/tcpreport/engine/exec"
+	"github.com/tcpreport/tcpreport/engine/exec/docker"
 	"github.com/tcpreport/tcpreport/engine/exec/slurm"
 	"github.com/tcpreport/tcpreport/engine/exec/ssh"
 	"github.com/tcpreport/tcpreport/engine/host"
@@ -19,7 +20,7 @@ import (
 
 // openers are the executors a report may name in :executor:.
 func openers() exec.Openers {
-	return exec.Openers{"local": exec.OpenLocal, "ssh": ssh.Open, "slurm": slurm.Open}
+	return exec.Openers{"local": exec.OpenLocal, "docker": docker.Open, "ssh": ssh.Open, "slurm": slurm.Open}
 }
 
 func newWorkerCmd(g *globals) *cobra.Command {

@@ -15,7 +15,7 @@ func All(openers exec.Openers) []engine.Directive {
 		NewRun(),
 		NewTable(),
 		NewPlot(),
-		NewDiscover(),
+		NewDiscover(openers),
 		NewDescriptors(),
 		NewDecisions(),
 		NewExperiment(openers),

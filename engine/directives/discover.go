@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/tcpreport/tcpreport/engine"
+	"github.com/tcpreport/tcpreport/engine/exec"
 	"github.com/tcpreport/tcpreport/engine/tools"
 )
 
@@ -18,11 +20,15 @@ import (
 const ToolsFile = "tools.json"
 
 // Discover is the {discover} directive: it finds the tools on PATH, probes
-// them in a sandbox and analyses their capabilities.
-type Discover struct{}
+// them in a sandbox and analyses their capabilities, here or, with
+// :environments:, in each of several environments, which it compares.
+type Discover struct {
+	openers exec.Openers
+}
 
-// NewDiscover returns the {discover} directive.
-func NewDiscover() *Discover { return &Discover{} }
+// NewDiscover returns the {discover} directive; openers are the executors
+// its :environments: may name besides local.
+func NewDiscover(openers exec.Openers) *Discover { return &Discover{openers: openers} }
 
 // Kind returns "discover".
 func (*Discover) Kind() string { return "discover" }
@@ -41,13 +47,50 @@ func (*Discover) Options() []engine.OptionSpec {
 			Help: "how long one probe (--version, --help) may run before its process group is killed"},
 		{Name: "sandbox", Type: engine.Bool, Default: "true",
 			Help: "probe inside bubblewrap (no network, own pid namespace) when it is installed"},
+		{Name: "environments", Type: engine.List,
+			Help: "discover in each of these environments (local, docker:IMAGE, ...) and compare them; the result's analysis is the first one's"},
 	}
 }
 
-// State summarises the executables on PATH: installing, removing or
-// replacing a tool re-runs discovery.
-func (*Discover) State(ctx context.Context, opts engine.Options) (string, error) {
-	return tools.State(os.Getenv("PATH")), nil
+// State summarises the executables on PATH and the images of the
+// environments: installing, removing or replacing a tool, or rebuilding an
+// image, re-runs discovery.
+func (d *Discover) State(ctx context.Context, opts engine.Options) (string, error) {
+	state := tools.State(os.Getenv("PATH"))
+	for _, spec := range opts.List("environments") {
+		if spec == "local" {
+			continue
+		}
+		// The front matter's hosts are not known here: an environment that
+		// names one may not open, and its run will say why.
+		ex, err := d.openers.Open(spec, nil)
+		if err != nil {
+			state += "\n" + spec + ": " + err.Error()
+			continue
+		}
+		if st, ok := ex.(executorState); ok {
+			s, err := st.State(ctx)
+			if err != nil {
+				s = "unavailable: " + err.Error()
+			}
+			state += "\n" + spec + ": " + s
+		}
+		closeExecutor(ex)
+	}
+	return state, nil
+}
+
+// executorState is an executor whose environment has a state of its own,
+// such as a docker image's ID.
+type executorState interface {
+	State(ctx context.Context) (string, error)
+}
+
+// closeExecutor closes ex when it holds a connection.
+func closeExecutor(ex exec.Executor) {
+	if c, ok := ex.(io.Closer); ok {
+		c.Close()
+	}
 }
 
 // RunsAlone keeps other directives from disturbing the start-up timings.
@@ -69,8 +112,17 @@ type toolRecord struct {
 	ManBytes  int    `json:"man_bytes"`
 }
 
-// Run scans PATH.
-func (*Discover) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+// Run scans PATH, or runs a scan in each of :environments: and compares
+// them.
+func (d *Discover) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
+	if envs := req.Opts.List("environments"); len(envs) > 0 && req.Shards == 0 {
+		return d.environments(ctx, req, envs)
+	}
+	return scan(ctx, req)
+}
+
+// scan scans PATH here.
+func scan(ctx context.Context, req *engine.Request) (*engine.Result, error) {
 	o := req.Opts
 	opt := tools.ScanOptions{
 		Scope:        tools.ScopeCategorised,

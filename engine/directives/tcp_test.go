@@ -102,7 +102,7 @@ func TestDescriptorsFromDiscovery(t *testing.T) {
 }
 
 func TestDiscoverRealTools(t *testing.T) {
-	res, err := runWith(t, t.Context(), NewDiscover(), map[string]string{"categories": "file_operations"}, nil)
+	res, err := runWith(t, t.Context(), NewDiscover(nil), map[string]string{"categories": "file_operations"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestDiscoverRealTools(t *testing.T) {
 			t.Errorf("grep: %+v", r)
 		}
 	}
-	state := func() string { s, _ := NewDiscover().State(t.Context(), engine.Options{}); return s }
+	state := func() string { s, _ := NewDiscover(nil).State(t.Context(), engine.Options{}); return s }
 	if a, b := state(), state(); a == "" || a != b {
 		t.Errorf("PATH state not stable: %q %q", a, b)
 	}
