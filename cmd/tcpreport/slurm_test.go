@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tcpreport/tcpreport/engine/stats"
 	"github.com/tcpreport/tcpreport/engine/exec/slurm/slurmtest"
+	"github.com/tcpreport/tcpreport/engine/stats"
 )
 
 // shardedReport is a small timing experiment: three arms deciding four

@@ -123,9 +123,11 @@ func Draw(f engine.Figure, format string) (out []byte, err error) {
 	dc := draw.New(c)
 	if legend != nil {
 		// The legend goes in a column right of the plot, where it
-		// cannot hide data.
+		// cannot hide data. Its width is measured with the embedded
+		// font's metrics; a viewer that substitutes a wider font needs
+		// the slack.
 		r := legend.Rectangle(dc)
-		w := r.Max.X - r.Min.X + 2*vg.Millimeter
+		w := (r.Max.X-r.Min.X)*115/100 + 2*vg.Millimeter
 		p.Draw(draw.Crop(dc, 0, -w, 0, -topMargin))
 		lc := draw.Crop(dc, figWidth-w+vg.Millimeter, 0, 0, -topMargin)
 		legend.Draw(lc)
