@@ -26,7 +26,16 @@ func TestEnv(t *testing.T) {
 		t.Fatalf("env build: %d %q %q", code, out, errb)
 	}
 	code, out, _ = cli(t, "env", "list")
-	if code != 0 || !strings.Contains(out, scratch+"  scratch") || !strings.Contains(out, debian+"   debootstrap  bookworm minbase +procps,iproute2") {
+	// Columns are as wide as the longest name listed, which depends on the
+	// images other tests have built: compare fields, not spacing.
+	listed := map[string][]string{}
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) > 1 {
+			listed[f[0]] = f[1:]
+		}
+	}
+	if code != 0 || len(listed[scratch]) == 0 || listed[scratch][0] != "scratch" ||
+		!strings.HasPrefix(strings.Join(listed[debian], " "), "debootstrap bookworm minbase +procps,iproute2") {
 		t.Errorf("env list: %d\n%s", code, out)
 	}
 	code, out, errb = cli(t, "env", "rm", scratch)

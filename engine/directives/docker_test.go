@@ -105,6 +105,9 @@ func TestDockerEnvironments(t *testing.T) {
 			vals := map[string]string{"labels": "labels.tsv", "blocks": "4", "warmup": "1", "tools": "ls, cat, date"}
 			for k, v := range extra {
 				vals[k] = v
+				if v == "" {
+					delete(vals, k)
+				}
 			}
 			res, err := d.Run(t.Context(), &engine.Request{ID: "exp", Dir: dir, Seed: 7, Opts: options(t, d, vals)})
 			if err != nil {
@@ -124,6 +127,30 @@ func TestDockerEnvironments(t *testing.T) {
 			if ctr.Values[name] != local.Values[name] {
 				t.Errorf("%s: docker %v, local %v", name, ctr.Values[name], local.Values[name])
 			}
+		}
+		dockertest.NoContainers(t, cli)
+
+		// :environments: runs the whole experiment in each environment,
+		// with the tools eligible there, and compares them.
+		both := run(map[string]string{"tools": "", "environments": "local, docker:" + image})
+		var envs *engine.Table
+		for i := range both.Tables {
+			if both.Tables[i].Name == "environments" {
+				envs = &both.Tables[i]
+			}
+		}
+		if envs == nil || len(envs.Rows) != 2 || envs.Rows[0][0] != "local" || envs.Rows[1][0] != "docker:"+image {
+			t.Fatalf("environments table %+v", envs)
+		}
+		if envs.Rows[1][1] == host.Hostname() || envs.Rows[1][2] == "0" || !strings.Contains(envs.Rows[1][5], "/") {
+			t.Errorf("container row %q", envs.Rows[1])
+		}
+		if !bytes.Equal(fileOf(both, ScheduleFile), fileOf(run(map[string]string{"tools": ""}), ScheduleFile)) {
+			t.Error("the first environment's result is not the local experiment")
+		}
+		if _, err := d.Run(t.Context(), &engine.Request{ID: "exp", Dir: dir, Seed: 7, Opts: options(t, d,
+			map[string]string{"labels": "labels.tsv", "environments": "local", "shards": "2"})}); err == nil || !strings.Contains(err.Error(), "leave :executor: and :shards: out") {
+			t.Errorf("environments with shards: %v", err)
 		}
 		dockertest.NoContainers(t, cli)
 	})

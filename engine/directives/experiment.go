@@ -82,6 +82,8 @@ func (*Experiment) Options() []engine.OptionSpec {
 			Help: "split the blocks into this many shards, run by tcpreport worker on the executor"},
 		{Name: "retries", Type: engine.Int, Default: "1",
 			Help: "how many times a failed shard is run again before the experiment fails"},
+		{Name: "environments", Type: engine.List,
+			Help: "run the whole experiment in each of these environments (local, docker:IMAGE, ssh:HOST, ...), one after the other, and compare them"},
 	}
 }
 
@@ -109,6 +111,12 @@ func (*Experiment) EnvFields(engine.Options) []string {
 // Run selects the tools, draws the schedule, runs it and reports.
 func (e *Experiment) Run(ctx context.Context, req *engine.Request) (*engine.Result, error) {
 	o := req.Opts
+	if envs := o.List("environments"); !slices.Equal(envs, []string{"local"}) && len(envs) > 0 && req.Shards == 0 {
+		if o.String("executor") != "local" || o.Int("shards") > 1 {
+			return nil, fmt.Errorf("environments: run each environment whole; leave :executor: and :shards: out")
+		}
+		return e.environments(ctx, req, envs)
+	}
 	for _, c := range []struct {
 		name string
 		min  int
@@ -463,6 +471,7 @@ func (e *Experiment) dispatch(ctx context.Context, req *engine.Request, items []
 	if err != nil {
 		return nil, "", fmt.Errorf("executor: %w", err)
 	}
+	defer closeExecutor(ex)
 	n := min(max(o.Int("shards"), 1), blocks)
 	opts := maps.Clone(o.Map())
 	opts["executor"], opts["shards"] = "local", "1"
@@ -471,17 +480,9 @@ func (e *Experiment) dispatch(ctx context.Context, req *engine.Request, items []
 		names = append(names, it.Tool)
 	}
 	opts["tools"] = strings.Join(names, ", ")
-	labels, err := os.ReadFile(filepath.Join(req.Dir, o.String("labels")))
+	inputs, err := shardInputs(req)
 	if err != nil {
-		return nil, "", fmt.Errorf("labels: %w", err)
-	}
-	inputs := []exec.File{exec.NewFile(filepath.ToSlash(filepath.Clean(o.String("labels"))), labels)}
-	for _, id := range req.From {
-		f, err := exec.InputFile(id, req.Inputs[id])
-		if err != nil {
-			return nil, "", err
-		}
-		inputs = append(inputs, f)
+		return nil, "", err
 	}
 	shards := make([]*exec.Shard, n)
 	for i := range shards {
@@ -514,4 +515,23 @@ func (e *Experiment) dispatch(ctx context.Context, req *engine.Request, items []
 		return nil, "", err
 	}
 	return out, strings.Join(slices.Sorted(maps.Keys(hosts)), ", "), nil
+}
+
+// shardInputs packs what a shard of the experiment reads: the labels file
+// and the :from: results.
+func shardInputs(req *engine.Request) ([]exec.File, error) {
+	path := req.Opts.String("labels")
+	labels, err := os.ReadFile(filepath.Join(req.Dir, path))
+	if err != nil {
+		return nil, fmt.Errorf("labels: %w", err)
+	}
+	inputs := []exec.File{exec.NewFile(filepath.ToSlash(filepath.Clean(path)), labels)}
+	for _, id := range req.From {
+		f, err := exec.InputFile(id, req.Inputs[id])
+		if err != nil {
+			return nil, err
+		}
+		inputs = append(inputs, f)
+	}
+	return inputs, nil
 }
