@@ -149,7 +149,7 @@ func TestDockerEnvironments(t *testing.T) {
 			t.Error("the first environment's result is not the local experiment")
 		}
 		if _, err := d.Run(t.Context(), &engine.Request{ID: "exp", Dir: dir, Seed: 7, Opts: options(t, d,
-			map[string]string{"labels": "labels.tsv", "environments": "local", "shards": "2"})}); err == nil || !strings.Contains(err.Error(), "leave :executor: and :shards: out") {
+			map[string]string{"labels": "labels.tsv", "environments": "local, docker:" + image, "shards": "2"})}); err == nil || !strings.Contains(err.Error(), "leave :executor: and :shards: out") {
 			t.Errorf("environments with shards: %v", err)
 		}
 		dockertest.NoContainers(t, cli)
