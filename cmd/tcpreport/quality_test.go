@@ -2,12 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"github.com/tcpreport/tcpreport/engine/quality/qualitytest"
 	"strings"
 	"testing"
 )
 
 func TestQuality(t *testing.T) {
-	fixture := "../../engine/quality/testdata/fixture"
+	fixture := qualitytest.Fixture(t)
 	code, stdout, stderr := cli(t, "quality", "--json", "--gates", "gofmt,vet,doc-coverage", fixture)
 	if code != 1 || !strings.Contains(stderr, "quality: 3 of 3 gates did not pass") {
 		t.Errorf("exit %d, stderr %q", code, stderr)

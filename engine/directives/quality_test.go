@@ -2,6 +2,7 @@ package directives
 
 import (
 	"context"
+	"github.com/tcpreport/tcpreport/engine/quality/qualitytest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,7 @@ import (
 // undocumented export) and checks the gate table and the findings file.
 func TestQualityFixture(t *testing.T) {
 	d := NewQuality()
-	req := &engine.Request{ID: "quality", Dir: "../quality/testdata",
+	req := &engine.Request{ID: "quality", Dir: filepath.Dir(qualitytest.Fixture(t)),
 		Opts: options(t, d, map[string]string{"module": "fixture", "gates": "gofmt, vet, tests, coverage, doc-coverage", "test-timeout": "1m"})}
 	res, err := d.Run(context.Background(), req)
 	if err != nil {

@@ -3,6 +3,7 @@ package quality
 import (
 	"context"
 	"errors"
+	"github.com/tcpreport/tcpreport/engine/quality/qualitytest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,7 +43,7 @@ func requireTool(t *testing.T, tool string) {
 // undocumented export, and checks that exactly those are reported.
 func TestFixture(t *testing.T) {
 	requireTool(t, "staticcheck")
-	cfg := Defaults("testdata/fixture")
+	cfg := Defaults(qualitytest.Fixture(t))
 	cfg.Gates = []string{GateGofmt, GateVet, GateTests, GateCoverage, GateDocCoverage, GateStaticcheck, GateBench}
 	cfg.BenchBaseline = "testdata/fixture-bench-baseline.txt"
 	cfg.BenchCount = 5
@@ -124,7 +125,7 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("does not build: %v", err)
 	}
 
-	_, err = Run(ctx, Config{Dir: "testdata/fixture", Gates: []string{"lint"}})
+	_, err = Run(ctx, Config{Dir: qualitytest.Fixture(t), Gates: []string{"lint"}})
 	if err == nil || !strings.Contains(err.Error(), `unknown gate "lint" (known gates: gofmt, vet`) {
 		t.Errorf("unknown gate: %v", err)
 	}
