@@ -11,6 +11,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"time"
 )
 
@@ -82,6 +84,21 @@ type Result struct {
 	Ended   time.Time `json:"ended"`
 	// Executor is set by the coordinator: where the shard ran.
 	Executor string `json:"-"`
+}
+
+// FileSHA256 returns the hex SHA-256 of the file at path: executors check
+// the worker binary they copy with it.
+func FileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // Sum returns the checksum of a result's payload and series. No series and

@@ -211,7 +211,7 @@ func fsType(path string) string {
 		if len(f) < 5 || len(g) < 1 {
 			continue
 		}
-		mp := unescapeMount(f[4])
+		mp := UnescapeMount(f[4])
 		if within(path, mp) && len(mp) >= len(best) {
 			best, typ = mp, g[0]
 		}
@@ -226,8 +226,9 @@ func within(path, dir string) bool {
 	return dir == "/" || path == dir || strings.HasPrefix(path, dir+"/")
 }
 
-// unescapeMount undoes the octal escapes (\040 for a space) of mountinfo.
-func unescapeMount(s string) string {
+// UnescapeMount undoes the octal escapes (\040 for a space) of
+// /proc/self/mountinfo and /proc/mounts.
+func UnescapeMount(s string) string {
 	if !strings.Contains(s, `\`) {
 		return s
 	}

@@ -7,8 +7,6 @@ package slurm
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -423,19 +421,19 @@ func (c *Cluster) install() (string, error) {
 	if err != nil {
 		return "", c.errorf("worker: %w", err)
 	}
-	sum, err := fileSum(exe)
+	sum, err := exec.FileSHA256(exe)
 	if err != nil {
 		return "", c.errorf("worker: %w", err)
 	}
 	path := filepath.Join(c.dir, "bin", "tcpreport-"+sum[:16])
-	if have, err := fileSum(path); err == nil && have == sum {
+	if have, err := exec.FileSHA256(path); err == nil && have == sum {
 		c.installed = path
 		return path, nil
 	}
 	if err := copyFile(exe, path); err != nil {
 		return "", c.errorf("copy the worker to the shared directory: %w", err)
 	}
-	if have, err := fileSum(path); err != nil || have != sum {
+	if have, err := exec.FileSHA256(path); err != nil || have != sum {
 		return "", c.errorf("the worker copied to %s does not have SHA-256 %s", path, sum)
 	}
 	c.installed = path
@@ -469,19 +467,6 @@ func copyFile(src, dst string) error {
 		return err
 	}
 	return os.Rename(tmp.Name(), dst)
-}
-
-func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // safe keeps the letters, digits, '-' and '_' of an id, for file and job names.

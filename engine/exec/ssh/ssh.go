@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -393,7 +392,7 @@ func (h *Host) install(c *gossh.Client) (string, error) {
 		h.worker = exe
 	}
 	if h.workerSum == "" {
-		sum, err := fileSum(h.worker)
+		sum, err := exec.FileSHA256(h.worker)
 		if err != nil {
 			return "", h.errorf("worker: %w", err)
 		}
@@ -473,19 +472,6 @@ func errOr(err error, msg string) error {
 		return err
 	}
 	return errors.New(msg)
-}
-
-func fileSum(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func randomHex() string {

@@ -280,7 +280,7 @@ func TestRealShardAndWorkerReuse(t *testing.T) {
 	if h.copies.Load() != 1 {
 		t.Errorf("first run copied the worker %d times, want 1", h.copies.Load())
 	}
-	sum, _ := fileSum(bin)
+	sum, _ := exec.FileSHA256(bin)
 	remote := filepath.Join(d.dir, "remote", "tcpreport-"+sum[:16])
 	before, err := os.Stat(remote)
 	if err != nil {
