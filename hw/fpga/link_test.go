@@ -135,6 +135,18 @@ func TestValidateThousandsOverPTY(t *testing.T) {
 	if len(r.Problems()) != 0 {
 		t.Errorf("problems: %v", r.Problems())
 	}
+	// The emulator reports a request after it has answered it, so the last
+	// event may land just after the client has its answer.
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		mu.Lock()
+		n := len(served)
+		mu.Unlock()
+		if n >= 23 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	if len(served) != 23 || served[0].Type != TypeIdentify || served[1].Type != TypeConfigure || served[22].Type != TypeStats {
