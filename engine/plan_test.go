@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/tcpreport/tcpreport/engine"
-	"github.com/tcpreport/tcpreport/engine/internal/golden"
+	"github.com/tcpreport/tcpreport/engine/golden"
 )
 
 // TestLoadErrors checks every plan error of each testdata/errors/*.md,

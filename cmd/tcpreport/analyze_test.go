@@ -3,8 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"github.com/tcpreport/tcpreport/engine/golden"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -13,8 +13,6 @@ import (
 
 	"github.com/tcpreport/tcpreport/engine/stats"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // analyzeFields are the fields of 'analyze --json', in order, as issue 4
 // lists them.
@@ -93,7 +91,7 @@ func TestAnalyzeGolden(t *testing.T) {
 			if code != 0 {
 				t.Fatalf("exit %d: %s", code, stderr)
 			}
-			checkGolden(t, filepath.Join("testdata", "analyze", g.file), []byte(stdout))
+			golden.Check(t, filepath.Join("testdata", "analyze", g.file), []byte(stdout))
 		})
 	}
 }
@@ -165,40 +163,6 @@ func TestAnalyzeJSON(t *testing.T) {
 	if strings.TrimSpace(stdout) != string(want) {
 		t.Errorf("analyze --json:\n%s\nCompare:\n%s", stdout, want)
 	}
-}
-
-// checkGolden compares got with the golden file at path; under -update it
-// writes got there instead. A mismatch lists the differing lines.
-func checkGolden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if bytes.Equal(want, got) {
-		return
-	}
-	w, g := strings.Split(string(want), "\n"), strings.Split(string(got), "\n")
-	var b strings.Builder
-	for i := 0; i < max(len(w), len(g)); i++ {
-		var x, y string
-		if i < len(w) {
-			x = w[i]
-		}
-		if i < len(g) {
-			y = g[i]
-		}
-		if x != y {
-			fmt.Fprintf(&b, "line %d:\n-%s\n+%s\n", i+1, x, y)
-		}
-	}
-	t.Errorf("output differs from %s (go test -update accepts it):\n%s", path, b.String())
 }
 
 // BenchmarkAnalyze runs 'tcpreport analyze --json' in-process on two files

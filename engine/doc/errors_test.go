@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/tcpreport/tcpreport/engine/doc"
-	"github.com/tcpreport/tcpreport/engine/internal/golden"
+	"github.com/tcpreport/tcpreport/engine/golden"
 )
 
 // TestErrors parses each testdata/errors/*.md, which holds at least one

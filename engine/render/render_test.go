@@ -18,7 +18,7 @@ import (
 
 	"github.com/tcpreport/tcpreport/engine"
 	"github.com/tcpreport/tcpreport/engine/doc"
-	"github.com/tcpreport/tcpreport/engine/internal/golden"
+	"github.com/tcpreport/tcpreport/engine/golden"
 )
 
 // parse parses a report source with the real parser.

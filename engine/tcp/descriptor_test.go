@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/tcpreport/tcpreport/engine/golden"
 	"os"
 	"strconv"
 	"strings"
@@ -69,7 +70,7 @@ func TestGoldenVectors(t *testing.T) {
 			t.Errorf("%s: decoded %+v", f[0], d)
 		}
 	}
-	checkGolden(t, path, []byte(out.String()))
+	golden.Check(t, path, []byte(out.String()))
 }
 
 func TestSaturation(t *testing.T) {
